@@ -18,8 +18,8 @@ from .state import map_state
 Grads = namedtuple("Grads", ["inputs", "initial_state", "params"])
 Grads.__doc__ = """Gradients from :func:`dynamic_rnn_backward`.
 
-inputs : ndarray of the inputs' shape
-initial_state : the state structure, dL/d(initial state)
+inputs : ndarray of the inputs' shape, (B, T, D) or (T, B, D)
+initial_state : the state structure, dL/d(initial state): (B, H) arrays per layer
 params : dict with the keys and shapes of ``cell.params``"""
 
 
@@ -168,6 +168,10 @@ def gate_history(cache, name, layer=0):
     name : str, a key of the step cache: ``"i", "f", "g", "o", "c", "h"`` for an LSTM,
         ``"r", "z", "n", "h"`` for a GRU, ``"h"`` for an RNN
     layer : int, the layer k of a MultiRNNCell (0 for a single cell)
+
+    Returns
+    -------
+    ndarray of shape (T, B, H), time-major whatever the layout of the inputs
 
     Notes
     -----

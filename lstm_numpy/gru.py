@@ -55,7 +55,12 @@ def gru_step_forward(x, h_prev, W_x, W_h, b_x, b_h):
 
 
 def gru_step_backward(dh, cache):
-    """Backward of :func:`gru_step_forward`; each ``dfoo`` has ``foo``'s shape.
+    """Backward of :func:`gru_step_forward`, eqs. (6) down to (1); each ``dfoo`` has ``foo``'s shape.
+
+    Parameters
+    ----------
+    dh : ndarray of shape (B, H), dL/dh (from the output and from step t+1 together)
+    cache : dict from :func:`gru_step_forward`
 
     Returns
     -------
@@ -112,7 +117,13 @@ def gru_reset_before_step_forward(x, h_prev, W_x, W_h, b):
 
 
 def gru_reset_before_step_backward(dh, cache):
-    """Backward of :func:`gru_reset_before_step_forward`; each ``dfoo`` has ``foo``'s shape.
+    """Backward of :func:`gru_reset_before_step_forward`, eqs. (11) down to (7); each ``dfoo`` has
+    ``foo``'s shape.
+
+    Parameters
+    ----------
+    dh : ndarray of shape (B, H), dL/dh (from the output and from step t+1 together)
+    cache : dict from :func:`gru_reset_before_step_forward`
 
     Returns
     -------
@@ -172,6 +183,7 @@ class GRUCell(Cell):
         super().__init__(input_size, hidden_size, init=init, rng=rng, dtype=dtype)
 
     def param_shapes(self):
+        """The shape of each entry of ``params``: ``W_x (D, 3H)``, ``W_h (H, 3H)``, the biases (3H,)."""
         shapes = super().param_shapes()
         if self.reset_after:
             bias = shapes.pop("b")
@@ -179,13 +191,38 @@ class GRUCell(Cell):
         return shapes
 
     def step(self, x, state):
-        """One step: ``(h, h, cache)``; for a GRU the new state is ``h`` itself."""
+        """One step, eqs. (1)-(6) or (7)-(11): for a GRU the new state is ``h`` itself.
+
+        Parameters
+        ----------
+        x : ndarray of shape (B, D)
+        state : ndarray of shape (B, H), h_prev
+
+        Returns
+        -------
+        h : ndarray of shape (B, H), the output
+        new_state : the same array h
+        cache : dict from :func:`gru_step_forward` or :func:`gru_reset_before_step_forward`
+        """
         forward = gru_step_forward if self.reset_after else gru_reset_before_step_forward
         h, cache = forward(x, state, **self.params)
         return h, h, cache
 
     def step_backward(self, dh, dstate, cache):
-        """Backward of :meth:`step`: ``(dx, dstate_prev, dparams)``; output and state gradients add."""
+        """Backward of :meth:`step`, eqs. (6) down to (1) or (11) down to (7).
+
+        Output and state are the same h, so their gradients add.
+
+        Parameters
+        ----------
+        dh : ndarray of shape (B, H), dL/d(output)
+        dstate : ndarray of shape (B, H), dL/d(new state)
+        cache : dict from :meth:`step`
+
+        Returns
+        -------
+        dx : (B, D), dstate_prev : (B, H), dparams : dict with the keys and shapes of ``params``
+        """
         backward = gru_step_backward if self.reset_after else gru_reset_before_step_backward
         return backward(dh + dstate, cache)
 

@@ -58,7 +58,7 @@ def lstm_step_forward(x, h_prev, c_prev, W_x, W_h, b, forget_bias=0.0):
 
 
 def lstm_step_backward(dh, dc, cache):
-    """Backward of :func:`lstm_step_forward`; each ``dfoo`` has ``foo``'s shape.
+    """Backward of :func:`lstm_step_forward`, eqs. (7) down to (1); each ``dfoo`` has ``foo``'s shape.
 
     Parameters
     ----------
@@ -134,14 +134,37 @@ class LSTMCell(Cell):
                          np.zeros((B, self.hidden_size), self.dtype))
 
     def step(self, x, state):
-        """One step: ``(h, LSTMState(c, h), cache)``."""
+        """One step, eqs. (1)-(7).
+
+        Parameters
+        ----------
+        x : ndarray of shape (B, D)
+        state : LSTMState(c_prev, h_prev), each (B, H)
+
+        Returns
+        -------
+        h : ndarray of shape (B, H), the output
+        new_state : LSTMState(c, h), each (B, H); its h is the output array itself
+        cache : dict from :func:`lstm_step_forward`
+        """
         h, c, cache = lstm_step_forward(x, state.h, state.c, **self.params, forget_bias=self.forget_bias)
         return h, LSTMState(c, h), cache
 
     def step_backward(self, dh, dstate, cache):
-        """Backward of :meth:`step`: ``(dx, LSTMState(dc_prev, dh_prev), dparams)``.
+        """Backward of :meth:`step`, eqs. (7) down to (1).
 
         The output ``h`` and the state's ``h`` are one array, so their gradients add.
+
+        Parameters
+        ----------
+        dh : ndarray of shape (B, H), dL/d(output)
+        dstate : LSTMState(dc, dh), each (B, H), dL/d(new state)
+        cache : dict from :meth:`step`
+
+        Returns
+        -------
+        dx : (B, D), dstate_prev : LSTMState(dc_prev, dh_prev), each (B, H),
+        dparams : dict with the keys and shapes of ``params``
         """
         dx, dh_prev, dc_prev, dparams = lstm_step_backward(dh + dstate.h, dstate.c, cache)
         return dx, LSTMState(dc_prev, dh_prev), dparams

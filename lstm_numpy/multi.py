@@ -98,7 +98,7 @@ class MultiRNNCell:
                 cell.check_params()
 
     def zero_state(self, batch_size):
-        """A tuple with each layer's zero state."""
+        """A tuple with each layer's zero state: (B, H_k) arrays, or LSTMState(c, h) of them."""
         return tuple(cell.zero_state(batch_size) for cell in self.cells)
 
     def step(self, x, state):
@@ -123,9 +123,20 @@ class MultiRNNCell:
         return x, tuple(new_state), tuple(cache)
 
     def step_backward(self, dh, dstate, cache):
-        """Backward of :meth:`step`, down the stack: ``(dx, dstate_prev, dparams)``.
+        """Backward of :meth:`step`, down the stack.
 
-        ``dparams`` has the keys of :attr:`params`; a shared weight set gets the sum over its layers.
+        Parameters
+        ----------
+        dh : ndarray of shape (B, H_top), dL/d(top layer's output)
+        dstate : tuple with one state gradient per layer, dL/d(new state)
+        cache : tuple from :meth:`step`
+
+        Returns
+        -------
+        dx : ndarray of shape (B, D)
+        dstate_prev : tuple with one state gradient per layer
+        dparams : dict with the keys of :attr:`params`; a shared weight set gets the sum over
+            its layers
         """
         dstate_prev = [None] * len(self.cells)
         dparams = {}

@@ -45,7 +45,7 @@ def rnn_step_forward(x, h_prev, W_x, W_h, b, activation="tanh"):
 
 
 def rnn_step_backward(dh, cache):
-    """Backward of :func:`rnn_step_forward`; each ``dfoo`` has ``foo``'s shape.
+    """Backward of :func:`rnn_step_forward`, eqs. (2) then (1); each ``dfoo`` has ``foo``'s shape.
 
     Parameters
     ----------
@@ -96,14 +96,36 @@ class RNNCell(Cell):
         super().__init__(input_size, hidden_size, init=init, rng=rng, dtype=dtype)
 
     def step(self, x, state):
-        """One step: ``(h, new_state, cache)``; for an RNN the new state is ``h`` itself."""
+        """One step, eqs. (1)-(2): for an RNN the new state is ``h`` itself.
+
+        Parameters
+        ----------
+        x : ndarray of shape (B, D)
+        state : ndarray of shape (B, H), h_prev
+
+        Returns
+        -------
+        h : ndarray of shape (B, H), the output
+        new_state : the same array h
+        cache : dict from :func:`rnn_step_forward`
+        """
         h, cache = rnn_step_forward(x, state, **self.params, activation=self.activation)
         return h, h, cache
 
     def step_backward(self, dh, dstate, cache):
-        """Backward of :meth:`step`: ``(dx, dstate_prev, dparams)``.
+        """Backward of :meth:`step`, eqs. (2) then (1).
 
         ``dh`` is dL/d(output) and ``dstate`` dL/d(new state); both are the same h, so they add.
+
+        Parameters
+        ----------
+        dh : ndarray of shape (B, H), dL/d(output)
+        dstate : ndarray of shape (B, H), dL/d(new state)
+        cache : dict from :meth:`step`
+
+        Returns
+        -------
+        dx : (B, D), dstate_prev : (B, H), dparams : dict with the keys and shapes of ``params``
         """
         return rnn_step_backward(dh + dstate, cache)
 
