@@ -1,0 +1,201 @@
+"""The docs cannot drift from the code.
+
+Every fenced ```python block of docs/*.md and README.md runs (one namespace per page, blocks
+in order, in a temporary working directory); every link between pages resolves; every
+equation number a page cites is one the code's comments cite; every function, class and
+module a page names exists; every public name has a docstring.
+"""
+import importlib
+import inspect
+import re
+from pathlib import Path
+
+import pytest
+
+import lstm_numpy as ln
+
+from docs_pages import (DOCS, EQUATION_PAGES, EXPECTED_LATER, ROOT, anchors, citations,
+                        cited_in_code, env_for_examples, links, pages, prose, python_blocks,
+                        run_page)
+
+PAGES = pages()
+OWN_PAGES = ["index.md", "notation.md", "rnn.md", "lstm.md", "gru.md", "dynamic_rnn.md",
+             "gradcheck.md", "article.md"]
+
+
+def page_id(path):
+    return path.name
+
+
+def test_own_pages_exist():
+    missing = [name for name in OWN_PAGES if not (DOCS / name).exists()]
+    assert not missing, f"docs pages missing: {missing}"
+
+
+@pytest.mark.parametrize("path", PAGES, ids=page_id)
+def test_examples_run(path, tmp_path, monkeypatch):
+    if not python_blocks(path):
+        pytest.skip(f"{path.name} has no python blocks")
+    for name, value in env_for_examples().items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.chdir(tmp_path)
+    run_page(path)
+
+
+def test_the_code_pages_have_examples():
+    for name in ["rnn.md", "lstm.md", "gru.md", "dynamic_rnn.md", "gradcheck.md", "article.md"]:
+        assert len(python_blocks(DOCS / name)) >= 2, f"{name} should show its points in code"
+
+
+@pytest.mark.parametrize("path", PAGES, ids=page_id)
+def test_links_resolve(path):
+    for text, target in links(path):
+        if re.match(r"[a-z]+:", target):          # http:, https:, mailto:
+            continue
+        file_part, _, anchor = target.partition("#")
+        dest = (path.parent / file_part).resolve() if file_part else path
+        if not dest.exists():
+            expected_later = dest.parent == DOCS and dest.name in EXPECTED_LATER
+            assert expected_later, f"{path.name}: link [{text}]({target}) points at nothing"
+            continue
+        if anchor and dest.suffix == ".md":
+            assert anchor in anchors(dest), f"{path.name}: no heading #{anchor} in {dest.name}"
+
+
+def test_index_reaches_every_page():
+    targets = {target.partition("#")[0] for _, target in links(DOCS / "index.md")}
+    for page in DOCS.glob("*.md"):
+        if page.name != "index.md":
+            assert page.name in targets, f"index.md does not link {page.name}"
+    named = {text.strip("`* ").lower(): target for text, target in links(DOCS / "index.md")}
+    for text, target in [("models and training", "models.md"),
+                         ("conventions across frameworks", "conventions.md"),
+                         ("diagrams", "diagrams.md"), ("performance", "performance.md")]:
+        assert named.get(text) == target, f"index.md should link [{text}]({target})"
+
+
+def cited_module(path, text, position):
+    """The cell module a citation refers to: the page's own, or the page named just before it."""
+    if path.name in EQUATION_PAGES:
+        return EQUATION_PAGES[path.name]
+    line_start = text.rfind("\n", 0, position) + 1
+    before = text[line_start:position]
+    named = re.findall(r"\b(rnn|lstm|gru)\.md\b", before)
+    return named[-1] if named else None
+
+
+@pytest.mark.parametrize("path", PAGES, ids=page_id)
+def test_cited_equations_exist_in_the_code(path):
+    text = prose(path)
+    code_numbers = {name: cited_in_code(ROOT / "lstm_numpy" / f"{name}.py")
+                    for name in EQUATION_PAGES.values()}
+    for position, numbers in citations(text):
+        module = cited_module(path, text, position)
+        context = text[max(0, position - 60):position + 20].replace("\n", " ")
+        assert module is not None, (f"{path.name}: a citation outside rnn.md, lstm.md, gru.md must "
+                                    f"name the page on its line: ...{context}...")
+        missing = [n for n in numbers if n not in code_numbers[module]]
+        assert not missing, f"{path.name}: eq. {missing} is cited in no comment of {module}.py: ...{context}..."
+
+
+@pytest.mark.parametrize("page,module", sorted(EQUATION_PAGES.items()))
+def test_forward_equations_match_the_module_docstring(page, module):
+    """The numbered equations of the module docstring appear, number and all, on the page."""
+    doc = importlib.import_module(f"lstm_numpy.{module}").__doc__
+    numbered = [line for line in doc.splitlines() if re.search(r"\(\d+\)\s+\(B", line)]
+    assert numbered, f"no numbered equations in lstm_numpy/{module}.py's docstring"
+    page_text = " ".join((DOCS / page).read_text(encoding="utf-8").split())
+    for line in numbered:
+        assert " ".join(line.split()) in page_text, f"{page} lacks the equation line {line.strip()!r}"
+    every = set(int(n) for line in numbered for n in re.findall(r"\((\d+)\)\s+\(B", line))
+    assert cited_in_code(ROOT / "lstm_numpy" / f"{module}.py") == every, \
+        f"{module}.py's comments and docstring number different equations"
+
+
+def resolve(dotted):
+    """The object a dotted name ``lstm_numpy.a.b`` names, or None."""
+    parts = dotted.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        for attr in parts[cut:]:
+            if not hasattr(obj, attr):
+                return None
+            obj = getattr(obj, attr)
+        return obj
+    return None
+
+
+@pytest.mark.parametrize("path", PAGES, ids=page_id)
+def test_named_code_exists(path):
+    text = prose(path)
+    checked = 0
+    for dotted in re.findall(r"`(lstm_numpy(?:\.\w+)+)`", text):
+        assert resolve(dotted) is not None, f"{path.name} names {dotted}, which does not exist"
+        checked += 1
+    for name, module in re.findall(r"`([A-Za-z_][\w.]*)`\s+in\s+`?lstm_numpy/([\w/]+)\.py", text):
+        dotted = f"lstm_numpy.{module.replace('/', '.')}.{name}"
+        assert resolve(dotted) is not None, f"{path.name} names {name} in lstm_numpy/{module}.py: not there"
+        checked += 1
+    for module in re.findall(r"lstm_numpy/([\w/]+)\.py", text):
+        assert (ROOT / "lstm_numpy" / f"{module}.py").exists(), f"{path.name} names lstm_numpy/{module}.py"
+    for name in re.findall(r"`ln\.(\w+(?:\.\w+)*)", text):
+        assert resolve(f"lstm_numpy.{name}") is not None, f"{path.name} names ln.{name}, which does not exist"
+    if path.name in {"rnn.md", "lstm.md", "gru.md", "dynamic_rnn.md", "gradcheck.md"}:
+        assert checked >= 3, f"{path.name} should point at the functions that hold its steps"
+
+
+def own_doc(obj):
+    """The docstring written for obj itself, not the one namedtuple or a base class supplies."""
+    doc = obj.__doc__ or ""
+    if inspect.isclass(obj) and "__doc__" not in vars(obj):
+        return ""
+    if inspect.isclass(obj) and issubclass(obj, tuple) and doc.startswith(obj.__name__ + "("):
+        return ""
+    return doc.strip()
+
+
+@pytest.mark.parametrize("name", ln.__all__)
+def test_every_public_name_has_a_docstring(name):
+    assert own_doc(getattr(ln, name)), f"lstm_numpy.{name} has no docstring of its own"
+
+
+def public_callables(module):
+    """Public functions and classes defined in module, and the public methods of those classes."""
+    for name, obj in vars(module).items():
+        if name.startswith("_") or getattr(obj, "__module__", None) != module.__name__:
+            continue
+        if inspect.isfunction(obj):
+            yield name, obj
+        elif inspect.isclass(obj):
+            yield name, obj
+            for attr, member in vars(obj).items():
+                if not attr.startswith("_") and inspect.isfunction(member):
+                    yield f"{name}.{attr}", member
+
+
+CELL_MODULES = ["rnn", "lstm", "gru"]
+
+
+@pytest.mark.parametrize("module", CELL_MODULES + ["multi", "dynamic_rnn"])
+def test_numpydoc_with_shapes(module):
+    """Each public function and method says what it takes and gives, with shapes."""
+    mod = importlib.import_module(f"lstm_numpy.{module}")
+    problems = []
+    for name, obj in public_callables(mod):
+        doc = own_doc(obj)
+        if not doc:
+            problems.append(f"{name}: no docstring")
+            continue
+        arguments = [p for p in inspect.signature(obj).parameters if p != "self"]
+        if inspect.isfunction(obj) and len(arguments) >= 2:
+            if "Parameters\n" not in doc or "Returns\n" not in doc:
+                problems.append(f"{name}: no numpydoc Parameters and Returns sections")
+        if arguments and not re.search(r"\((?:B|T|D|H|\d)[,)]", doc):
+            problems.append(f"{name}: no shape")
+        computes = inspect.isclass(obj) or "step" in name.rsplit(".", 1)[-1]
+        if module in CELL_MODULES and computes and not re.search(r"eqs?\.\s*\(\d+\)", doc):
+            problems.append(f"{name}: cites no equation of docs/{module}.md")
+    assert not problems, "\n".join(problems)
