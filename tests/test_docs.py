@@ -128,6 +128,10 @@ def resolve(dotted):
     return None
 
 
+# "`a`, `b` and `c` in `lstm_numpy/x.py`": each name must be defined in that module.
+NAMES_IN_MODULE = re.compile(r"((?:`[A-Za-z_][\w.]*`(?:,\s*|\s+and\s+|\s+or\s+)?)+)\s+in\s+`?lstm_numpy/([\w/]+)\.py")
+
+
 @pytest.mark.parametrize("path", PAGES, ids=page_id)
 def test_named_code_exists(path):
     text = prose(path)
@@ -135,10 +139,11 @@ def test_named_code_exists(path):
     for dotted in re.findall(r"`(lstm_numpy(?:\.\w+)+)`", text):
         assert resolve(dotted) is not None, f"{path.name} names {dotted}, which does not exist"
         checked += 1
-    for name, module in re.findall(r"`([A-Za-z_][\w.]*)`\s+in\s+`?lstm_numpy/([\w/]+)\.py", text):
-        dotted = f"lstm_numpy.{module.replace('/', '.')}.{name}"
-        assert resolve(dotted) is not None, f"{path.name} names {name} in lstm_numpy/{module}.py: not there"
-        checked += 1
+    for names, module in re.findall(NAMES_IN_MODULE, text):
+        for name in re.findall(r"`([A-Za-z_][\w.]*)`", names):
+            dotted = f"lstm_numpy.{module.replace('/', '.')}.{name}"
+            assert resolve(dotted) is not None, f"{path.name} names {name} in lstm_numpy/{module}.py: not there"
+            checked += 1
     for module in re.findall(r"lstm_numpy/([\w/]+)\.py", text):
         assert (ROOT / "lstm_numpy" / f"{module}.py").exists(), f"{path.name} names lstm_numpy/{module}.py"
     for name in re.findall(r"`ln\.(\w+(?:\.\w+)*)", text):
