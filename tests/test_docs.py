@@ -75,12 +75,13 @@ def test_index_reaches_every_page():
 
 
 def cited_module(path, text, position):
-    """The cell module a citation refers to: the page's own, or the page named just before it."""
+    """The cell module a citation refers to: the page's own, or the page (or module) named
+    earlier on the citation's line."""
     if path.name in EQUATION_PAGES:
         return EQUATION_PAGES[path.name]
     line_start = text.rfind("\n", 0, position) + 1
     before = text[line_start:position]
-    named = re.findall(r"\b(rnn|lstm|gru)\.md\b", before)
+    named = re.findall(r"\b(rnn|lstm|gru)\.(?:md|py)\b", before)
     return named[-1] if named else None
 
 
