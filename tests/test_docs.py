@@ -2,8 +2,11 @@
 
 Every fenced ```python block of docs/*.md and README.md runs (one namespace per page, blocks
 in order, in a temporary working directory); every link between pages resolves; every
-equation number a page cites is one the code's comments cite; every function, class and
-module a page names exists; every public name has a docstring.
+equation number a page cites is one the code's comments cite; the forward equations of the
+rnn, lstm and gru pages are those of their module's docstring, and each backward line they
+derive is a line of the module citing the same equation; every function, class and module a
+page names exists; every public name has a docstring, and the step functions numpydoc ones
+with shapes and equation numbers.
 """
 import importlib
 import inspect
@@ -14,7 +17,7 @@ import pytest
 
 import lstm_numpy as ln
 
-from docs_pages import (DOCS, EQUATION_PAGES, EXPECTED_LATER, ROOT, anchors, citations,
+from docs_pages import (DOCS, EQUATION_PAGES, EXPECTED_LATER, FENCE, ROOT, anchors, citations,
                         cited_in_code, env_for_examples, links, pages, prose, python_blocks,
                         run_page)
 
@@ -205,3 +208,35 @@ def test_numpydoc_with_shapes(module):
         if module in CELL_MODULES and computes and not re.search(r"eqs?\.\s*\(\d+\)", doc):
             problems.append(f"{name}: cites no equation of docs/{module}.md")
     assert not problems, "\n".join(problems)
+
+
+def derivation_lines(page):
+    """(name, equation numbers, line) for each ``name = ...  # ... eq. (N)`` line of the page's
+    text blocks: the backward steps as the page derives them."""
+    found = []
+    for lang, body in FENCE.findall((DOCS / page).read_text(encoding="utf-8")):
+        if lang != "text":
+            continue
+        for line in body.splitlines():
+            m = re.match(r"\s*(\w+)\s*\+?=[^#]*#(.*)$", line)
+            if m and citations(m.group(2)):
+                numbers = [n for _, ns in citations(m.group(2)) for n in ns]
+                found.append((m.group(1), numbers, line.strip()))
+    return found
+
+
+@pytest.mark.parametrize("page,module", sorted(EQUATION_PAGES.items()))
+def test_derivation_lines_are_lines_of_the_code(page, module):
+    """Each backward line a page derives assigns a variable that the module assigns on a line
+    citing the same equation."""
+    code = {}
+    for line in (ROOT / "lstm_numpy" / f"{module}.py").read_text(encoding="utf-8").splitlines():
+        m = re.match(r"\s*(\w+)\s*=[^#]*#(.*)$", line)
+        if m:
+            code.setdefault(m.group(1), set()).update(n for _, ns in citations(m.group(2)) for n in ns)
+    lines = derivation_lines(page)
+    assert len(lines) >= 5, f"{page} derives no backward lines in text blocks"
+    for name, numbers, line in lines:
+        assert name in code, f"{page}: {line!r} assigns {name}, which {module}.py never assigns"
+        assert set(numbers) <= code[name], \
+            f"{page}: {line!r} cites eq. {numbers}; {module}.py assigns {name} citing {sorted(code[name])}"
