@@ -1,0 +1,80 @@
+"""Input checks for the public entry points.
+
+Step functions stay bare; ``dynamic_rnn`` and friends call these first, so that bad input
+gets an error that says, in the shape letters, what was expected and what came.
+"""
+import numbers
+
+import numpy as np
+
+from .state import LSTMState, describe
+
+
+def as_float_array(name, a, dtype):
+    """``a`` as an ndarray of ``dtype``; a TypeError for integer, boolean, complex or other data."""
+    arr = np.asarray(a)
+    if arr.dtype.kind != "f":
+        kind = {"i": "integer", "u": "unsigned integer", "b": "boolean", "c": "complex"}.get(
+            arr.dtype.kind, arr.dtype.name)
+        raise TypeError(f"expected {name} as floating-point values, got {kind} dtype {arr.dtype}")
+    return arr.astype(dtype, copy=False)
+
+
+def check_finite(name, arr):
+    """A ValueError that points at the first NaN or inf in ``arr``."""
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(f"expected finite values in {name}, got {arr[where]} at index {where}")
+
+
+def check_size(name, value, minimum=1):
+    """A positive (or at least ``minimum``) Python or NumPy integer."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"expected {name} as an integer, got {type(value).__name__} {value!r}")
+    if value < minimum:
+        raise ValueError(f"expected {name} >= {minimum}, got {value}")
+    return int(value)
+
+
+def check_sequence_length(sequence_length, B, T):
+    """Lengths as an int ndarray (B,) with every value in [0, T]; None stays None."""
+    if sequence_length is None:
+        return None
+    lengths = np.asarray(sequence_length)
+    if lengths.dtype.kind not in "iu":
+        raise TypeError(f"expected sequence_length as integers, got dtype {lengths.dtype}")
+    if lengths.shape != (B,):
+        raise ValueError(f"expected sequence_length of shape (B={B},), got {lengths.shape}")
+    if lengths.size and (lengths.min() < 0 or lengths.max() > T):
+        bad = int(np.argmax((lengths < 0) | (lengths > T)))
+        raise ValueError(f"expected sequence_length values in [0, T={T}], "
+                         f"got {int(lengths[bad])} for row {bad}")
+    return lengths.astype(np.int64)
+
+
+def check_state(name, state, template, dtype):
+    """``state`` converted to ``dtype``, after checking it has the structure and shapes of ``template``.
+
+    ``template`` is the cell's zero state for the batch at hand.
+    """
+    def walk(s, t, path):
+        if isinstance(t, LSTMState):
+            if not (isinstance(s, tuple) and len(s) == 2 and not any(isinstance(p, tuple) for p in s)):
+                raise ValueError(f"expected {path} as LSTMState(c, h) with c, h of shape {t.c.shape}, "
+                                 f"got {describe(s)}")
+            return LSTMState(walk(s[0], t.c, path + ".c"), walk(s[1], t.h, path + ".h"))
+        if isinstance(t, tuple):
+            if not isinstance(s, (tuple, list)) or isinstance(s, LSTMState) or len(s) != len(t):
+                got = describe(tuple(s)) if isinstance(s, list) else describe(s)
+                raise ValueError(f"expected {path} as a tuple of {len(t)} layer states {describe(t)}, got {got}")
+            return tuple(walk(sk, tk, f"{path}[{k}]") for k, (sk, tk) in enumerate(zip(s, t)))
+        if isinstance(s, tuple):
+            raise ValueError(f"expected {path} as one array of shape (B, H)={t.shape}, got {describe(s)}")
+        arr = as_float_array(path, s, dtype)
+        if arr.shape != t.shape:
+            raise ValueError(f"expected {path} of shape (B, H)={t.shape}, got {arr.shape}")
+        check_finite(path, arr)
+        return arr
+
+    return walk(state, template, name)

@@ -1,0 +1,33 @@
+"""The command line: one module per subcommand, each with ``add_parser(subparsers)``.
+
+A subcommand's parser sets ``func``, called with the parsed arguments; it returns the exit
+status. Errors from the library (ValueError, TypeError) are printed as one line, status 2.
+"""
+import argparse
+import importlib
+import sys
+
+COMMANDS = ["gradcheck"]
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="python -m lstm_numpy",
+        description="RNN, LSTM and GRU in plain NumPy: forward, hand-derived backward, checked.")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        importlib.import_module(f"{__name__}.{name}").add_parser(subparsers)
+    return parser
+
+
+def main(argv=None):
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        return args.func(args)
+    except (ValueError, TypeError) as err:
+        print(f"python -m lstm_numpy {args.command}: error: {err}", file=sys.stderr)
+        return 2

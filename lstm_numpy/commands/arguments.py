@@ -1,0 +1,69 @@
+"""Argument types and the cell-configuration flags shared by several subcommands."""
+import argparse
+
+
+def positive_int(text):
+    """An argparse type: an integer >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
+
+
+def nonnegative_int(text):
+    """An argparse type: an integer >= 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {value}")
+    return value
+
+
+def add_cell_arguments(parser, *, sizes=(20, 30), input_size=8, batch=3, steps=4):
+    """``--cell --sizes --input-size --batch --steps --time-major --lengths --reset-before
+    --activation --forget-bias --seed``."""
+    group = parser.add_argument_group("configuration")
+    group.add_argument("--cell", choices=["lstm", "gru", "rnn"], default="lstm", help="cell type (default lstm)")
+    group.add_argument("--sizes", type=positive_int, nargs="+", default=list(sizes), metavar="H",
+                       help=f"hidden size of each layer, bottom first (default {' '.join(map(str, sizes))})")
+    group.add_argument("--input-size", type=positive_int, default=input_size, metavar="D",
+                       help=f"input features D (default {input_size})")
+    group.add_argument("--batch", type=positive_int, default=batch, metavar="B", help=f"batch size B (default {batch})")
+    group.add_argument("--steps", type=positive_int, default=steps, metavar="T", help=f"time steps T (default {steps})")
+    group.add_argument("--time-major", action="store_true", help="inputs laid out (T, B, D)")
+    group.add_argument("--lengths", type=nonnegative_int, nargs="+", metavar="LEN",
+                       help="sequence_length: one integer in [0, T] per row of the batch")
+    group.add_argument("--reset-before", action="store_true",
+                       help="GRU with the reset before the recurrent product (TensorFlow 1.x GRUCell)")
+    group.add_argument("--activation", choices=["tanh", "relu"], default="tanh", help="RNN activation (default tanh)")
+    group.add_argument("--forget-bias", type=float, default=0.0, help="LSTM forget_bias (default 0.0)")
+    group.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    return group
+
+
+def check_cell_arguments(parser, args):
+    """Errors argparse cannot see alone: flags that do not fit the cell, lengths that do not fit B or T."""
+    if args.reset_before and args.cell != "gru":
+        parser.error(f"--reset-before applies to --cell gru, got --cell {args.cell}")
+    if args.activation != "tanh" and args.cell != "rnn":
+        parser.error(f"--activation applies to --cell rnn, got --cell {args.cell}")
+    if args.forget_bias != 0.0 and args.cell != "lstm":
+        parser.error(f"--forget-bias applies to --cell lstm, got --cell {args.cell}")
+    if args.lengths is not None:
+        if len(args.lengths) != args.batch:
+            parser.error(f"--lengths needs one value per row: expected B={args.batch} values, "
+                         f"got {len(args.lengths)}")
+        if max(args.lengths) > args.steps:
+            parser.error(f"--lengths values must be in [0, T={args.steps}], got {max(args.lengths)}")
+
+
+def cell_from_arguments(args, rng):
+    """The cell the configuration flags describe."""
+    from ..config import build_cell
+    return build_cell(args.cell, args.sizes, args.input_size, activation=args.activation,
+                      reset_after=not args.reset_before, forget_bias=args.forget_bias, rng=rng)

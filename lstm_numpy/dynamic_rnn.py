@@ -1,0 +1,184 @@
+"""Whole sequences, with TensorFlow 1.x ``dynamic_rnn`` semantics, for every cell type.
+
+The time loop is written once: it calls ``cell.step`` forward and ``cell.step_backward``
+backward, for a single cell or a MultiRNNCell alike. See docs/dynamic_rnn.md.
+
+The ``sequence_length`` rule, forward: at and past a row's length its output is zero and its
+state is carried unchanged. Backward, the same rule read in reverse: a masked step lets no
+gradient in through its output, and the carried state hands its gradient straight back.
+"""
+from collections import namedtuple
+
+import numpy as np
+
+from .checks import as_float_array, check_finite, check_sequence_length, check_state
+from .multi import MultiRNNCell
+from .state import map_state
+
+Grads = namedtuple("Grads", ["inputs", "initial_state", "params"])
+Grads.__doc__ = """Gradients from :func:`dynamic_rnn_backward`.
+
+inputs : ndarray of the inputs' shape
+initial_state : the state structure, dL/d(initial state)
+params : dict with the keys and shapes of ``cell.params``"""
+
+
+def _check_cell(cell):
+    if not hasattr(cell, "step") or not hasattr(cell, "step_backward"):
+        raise TypeError(f"expected an RNNCell, LSTMCell, GRUCell or MultiRNNCell, got {type(cell).__name__}")
+    cell.check_params()
+
+
+def _to_time_major(inputs, cell, time_major):
+    """Inputs as a (T, B, D) array of the cell's dtype, after every check."""
+    layout = "(T, B, D)" if time_major else "(B, T, D)"
+    xs = as_float_array("inputs", inputs, cell.dtype)
+    D = cell.input_size
+    if xs.ndim != 3:
+        raise ValueError(f"expected inputs of rank 3 {layout} with D={D}, got rank {xs.ndim} with shape {xs.shape}")
+    if xs.shape[2] != D:
+        hint = ""
+        if xs.shape[1] == D:
+            hint = " (are the time and feature axes swapped?)"
+        raise ValueError(f"expected inputs of shape {layout[:-2]}D={D}), got {xs.shape}{hint}")
+    if xs.shape[0] == 0 or xs.shape[1] == 0:
+        raise ValueError(f"expected inputs with at least one step and one row {layout}, got {xs.shape}")
+    check_finite("inputs", xs)
+    return xs if time_major else xs.transpose(1, 0, 2)       # (T, B, D)
+
+
+def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, time_major=False):
+    """Run ``cell`` over whole sequences, as TensorFlow 1.x ``dynamic_rnn`` does.
+
+    Parameters
+    ----------
+    cell : RNNCell, LSTMCell, GRUCell or MultiRNNCell
+    inputs : ndarray of shape (B, T, D), or (T, B, D) with ``time_major=True``; float data is
+        converted to the cell's dtype.
+    sequence_length : None, or ints of shape (B,) in [0, T]. At and past a row's length its
+        output is zero and its state is carried unchanged.
+    initial_state : None (zeros) or the cell's state structure: (B, H) for RNN and GRU layers,
+        ``LSTMState(c, h)`` for an LSTM layer, a tuple of those for a MultiRNNCell.
+    time_major : bool, the layout of ``inputs`` and ``outputs``
+
+    Returns
+    -------
+    outputs : ndarray of shape (B, T, H_top), or (T, B, H_top) with ``time_major=True``
+    final_state : the state structure, each row's state at its last valid step
+    cache : dict for :func:`dynamic_rnn_backward`; ``cache["steps"][t]`` is the step cache of
+        step t (for a MultiRNNCell a tuple with one dict per layer) holding every gate.
+
+    Examples
+    --------
+    >>> import lstm_numpy as ln
+    >>> cell = ln.MultiRNNCell([ln.LSTMCell(8, 20, rng=0), ln.LSTMCell(20, 30, rng=1)])
+    >>> x = np.random.default_rng(0).normal(size=(4, 6, 8))                 # (B, T, D)
+    >>> outputs, final_state, cache = ln.dynamic_rnn(cell, x, sequence_length=[6, 3, 0, 1])
+    >>> outputs.shape, final_state[1].h.shape
+    ((4, 6, 30), (4, 30))
+    >>> bool(np.all(outputs[1, 3:] == 0))      # row 1 has length 3: zero output past it
+    True
+    """
+    _check_cell(cell)
+    xs = _to_time_major(inputs, cell, time_major)             # (T, B, D)
+    T, B, _ = xs.shape
+    lengths = check_sequence_length(sequence_length, B, T)
+    template = cell.zero_state(B)
+    state = template if initial_state is None else check_state("initial_state", initial_state, template, cell.dtype)
+    initial_state = state
+
+    outputs = np.zeros((T, B, cell.hidden_size), dtype=cell.dtype)   # (T, B, H_top)
+    steps = []
+    for t in range(T):
+        h, new_state, step_cache = cell.step(xs[t], state)
+        if lengths is None:
+            outputs[t], state = h, new_state
+        else:
+            alive = (t < lengths)[:, None]                    # (B, 1), rows still inside their length
+            outputs[t] = np.where(alive, h, 0)
+            state = map_state(lambda new, old: np.where(alive, new, old), new_state, state)
+        steps.append(step_cache)
+
+    cache = {"cell": cell, "steps": steps, "sequence_length": lengths, "time_major": time_major,
+             "inputs_shape": xs.shape, "initial_state": initial_state}
+    return (outputs if time_major else outputs.transpose(1, 0, 2)), state, cache
+
+
+def dynamic_rnn_backward(d_outputs, d_final_state, cache):
+    """Backpropagation through time for :func:`dynamic_rnn`.
+
+    Parameters
+    ----------
+    d_outputs : ndarray of the outputs' shape, dL/d outputs
+    d_final_state : None (no loss on the final state) or the state structure, dL/d final_state
+    cache : dict from :func:`dynamic_rnn`
+
+    Returns
+    -------
+    Grads(inputs, initial_state, params), each ``dfoo`` with ``foo``'s shape and structure;
+    ``params`` has the keys of ``cell.params``.
+
+    Examples
+    --------
+    >>> import lstm_numpy as ln
+    >>> cell = ln.GRUCell(3, 5, rng=0)
+    >>> outputs, final_state, cache = ln.dynamic_rnn(cell, np.ones((2, 4, 3)))
+    >>> grads = ln.dynamic_rnn_backward(np.ones_like(outputs), None, cache)
+    >>> grads.inputs.shape, grads.initial_state.shape, grads.params["W_h"].shape
+    ((2, 4, 3), (2, 5), (5, 15))
+    """
+    cell, steps, lengths = cache["cell"], cache["steps"], cache["sequence_length"]
+    T, B, D = cache["inputs_shape"]
+    H = cell.hidden_size
+    expected = (T, B, H) if cache["time_major"] else (B, T, H)
+    d_outputs = as_float_array("d_outputs", d_outputs, cell.dtype)
+    if d_outputs.shape != expected:
+        layout = "(T, B, H)" if cache["time_major"] else "(B, T, H)"
+        raise ValueError(f"expected d_outputs of the outputs' shape {layout}={expected}, got {d_outputs.shape}")
+    check_finite("d_outputs", d_outputs)
+    d_outputs = d_outputs if cache["time_major"] else d_outputs.transpose(1, 0, 2)   # (T, B, H)
+    template = cell.zero_state(B)
+    dstate = template if d_final_state is None else check_state("d_final_state", d_final_state, template, cell.dtype)
+
+    dxs = np.zeros((T, B, D), dtype=cell.dtype)               # (T, B, D)
+    dparams = {name: np.zeros_like(p) for name, p in cell.params.items()}
+    for t in reversed(range(T)):
+        if lengths is None:
+            dh, dstate_new, dcarry = d_outputs[t], dstate, None
+        else:
+            alive = (t < lengths)[:, None]                    # (B, 1)
+            dh = np.where(alive, d_outputs[t], 0)             # masked outputs were constant zeros
+            dstate_new = map_state(lambda d: np.where(alive, d, 0), dstate)   # into the step's new state
+            dcarry = map_state(lambda d: np.where(alive, 0, d), dstate)       # straight through the carry
+        dxs[t], dstate, dp = cell.step_backward(dh, dstate_new, steps[t])
+        if dcarry is not None:
+            dstate = map_state(np.add, dstate, dcarry)
+        for name, grad in dp.items():
+            dparams[name] += grad
+    d_inputs = dxs if cache["time_major"] else dxs.transpose(1, 0, 2)
+    return Grads(inputs=d_inputs, initial_state=dstate, params=dparams)
+
+
+def gate_history(cache, name, layer=0):
+    """One gate (or any cached quantity) of one layer over every step, as an array (T, B, H).
+
+    Parameters
+    ----------
+    cache : dict from :func:`dynamic_rnn`
+    name : str, a key of the step cache: ``"i", "f", "g", "o", "c", "h"`` for an LSTM,
+        ``"r", "z", "n", "h"`` for a GRU, ``"h"`` for an RNN
+    layer : int, the layer k of a MultiRNNCell (0 for a single cell)
+
+    Notes
+    -----
+    Values at and past a row's sequence length are what the step computed before the mask,
+    not the carried state.
+    """
+    cell = cache["cell"]
+    n_layers = len(cell.cells) if isinstance(cell, MultiRNNCell) else 1
+    if not 0 <= layer < n_layers:
+        raise ValueError(f"expected layer in [0, {n_layers - 1}], got {layer}")
+    per_step = [s[layer] if isinstance(cell, MultiRNNCell) else s for s in cache["steps"]]
+    if name not in per_step[0]:
+        raise KeyError(f"no {name!r} in the step cache; it holds {sorted(per_step[0])}")
+    return np.stack([s[name] for s in per_step])              # (T, B, H)

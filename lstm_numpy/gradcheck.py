@@ -1,0 +1,187 @@
+"""Numerical gradients and the report that compares them with a hand-derived backward pass.
+
+The numerical gradient is a central difference in float64, one element at a time, with the
+fourth-order stencil
+
+    dL/dx ~ (-L(x + 2 eps) + 8 L(x + eps) - 8 L(x - eps) + L(x - 2 eps)) / (12 eps)
+
+whose truncation error shrinks as eps**4 instead of eps**2. That lets eps be large (1e-3), so the
+rounding error, about 1e-16 |L| / eps, stays near 1e-13: the numerical gradient is good to about
+1e-12 absolute, where the two-point formula manages about 1e-10. The comparison is a relative
+error with a floor, ``|a - n| / max(floor, |a| + |n|)``: relative where the gradient is large,
+absolute (divided by the floor) where both values are tiny. See docs/gradcheck.md.
+"""
+from collections import namedtuple
+
+import numpy as np
+
+from .dynamic_rnn import dynamic_rnn, dynamic_rnn_backward
+from .initializers import as_rng
+from .state import LSTMState, map_state, state_leaves
+
+EPS = 1e-3        # truncation ~eps**4 and rounding ~1e-16 / eps are both near 1e-12 here
+FLOOR = 1e-5      # gradients smaller than this are compared absolutely: noise 1e-12 / 1e-5 = 1e-7
+TOLERANCE = 1e-6  # a correct float64 backward pass measures 1e-8 or better; a wrong term, 1e-2 or worse
+
+
+def numerical_gradient(f, x, eps=EPS):
+    """dL/dx by fourth-order central differences, one element of ``x`` at a time.
+
+    Parameters
+    ----------
+    f : callable with no arguments returning the scalar L; it must read ``x``
+    x : float64 ndarray; perturbed in place and restored element by element
+    eps : float, the step
+
+    Returns
+    -------
+    ndarray of ``x``'s shape
+    """
+    if not isinstance(x, np.ndarray) or x.dtype != np.float64:
+        got = x.dtype if isinstance(x, np.ndarray) else type(x).__name__
+        raise TypeError(f"expected a float64 ndarray to differentiate (float32 is too coarse), got {got}")
+    grad = np.zeros_like(x)
+    for idx in np.ndindex(x.shape):
+        old = x[idx]
+        values = []
+        for step in (2, 1, -1, -2):
+            x[idx] = old + step * eps
+            values.append(float(f()))
+        x[idx] = old
+        f_2, f_1, f_m1, f_m2 = values
+        grad[idx] = (-f_2 + 8 * f_1 - 8 * f_m1 + f_m2) / (12 * eps)
+    return grad
+
+
+def relative_error(analytic, numeric, floor=FLOOR):
+    """Elementwise ``|a - n| / max(floor, |a| + |n|)``."""
+    return np.abs(analytic - numeric) / np.maximum(floor, np.abs(analytic) + np.abs(numeric))
+
+
+Row = namedtuple("Row", ["name", "shape", "max_error", "passed"])
+
+
+class Report:
+    """The result of a gradient check: one :class:`Row` per array (name, shape, max error, pass).
+
+    ``report.passed`` is True when every row passed; ``str(report)`` is a table.
+    """
+
+    def __init__(self, rows, tolerance, title=""):
+        self.rows = list(rows)
+        self.tolerance = tolerance
+        self.title = title
+
+    @property
+    def passed(self):
+        return all(row.passed for row in self.rows)
+
+    @property
+    def max_error(self):
+        return max((row.max_error for row in self.rows), default=0.0)
+
+    def __str__(self):
+        width = max([len("array")] + [len(r.name) for r in self.rows])
+        lines = [self.title] if self.title else []
+        lines.append(f"{'array':<{width}}  {'shape':<14}  {'max rel error':>13}  result")
+        for r in self.rows:
+            lines.append(f"{r.name:<{width}}  {str(r.shape):<14}  {r.max_error:13.2e}  "
+                         f"{'pass' if r.passed else 'FAIL'}")
+        lines.append(f"{'all pass' if self.passed else 'FAILED'}: worst {self.max_error:.2e}, "
+                     f"tolerance {self.tolerance:.0e}")
+        return "\n".join(lines)
+
+
+def check_gradients(f, arrays, analytic, *, eps=EPS, floor=FLOOR, tolerance=TOLERANCE, title=""):
+    """Compare hand-derived gradients with central differences, array by array.
+
+    Parameters
+    ----------
+    f : callable with no arguments returning the scalar L, reading the arrays of ``arrays``
+    arrays : dict name -> float64 ndarray, the values L depends on (perturbed in place)
+    analytic : dict name -> ndarray, the backward pass's dL/d array, same names and shapes
+    eps, floor, tolerance : floats, see the module docstring
+
+    Returns
+    -------
+    Report
+
+    Examples
+    --------
+    >>> w = np.array([1.0, -2.0, 3.0])
+    >>> report = check_gradients(lambda: np.sum(w ** 3), {"w": w}, {"w": 3 * w ** 2})
+    >>> report.passed
+    True
+    """
+    rows = []
+    for name, x in arrays.items():
+        a = np.asarray(analytic[name], dtype=np.float64)
+        if a.shape != x.shape:
+            raise ValueError(f"expected the analytic gradient of {name} with shape {x.shape}, got {a.shape}")
+        n = numerical_gradient(f, x, eps)
+        err = float(relative_error(a, n, floor).max()) if x.size else 0.0
+        rows.append(Row(name, x.shape, err, err < tolerance))
+    return Report(rows, tolerance, title)
+
+
+def random_state(cell, batch_size, rng, scale=0.5):
+    """A random state of the cell's structure, values uniform in (-scale, scale)."""
+    def fill(zeros):
+        return rng.uniform(-scale, scale, size=zeros.shape).astype(cell.dtype)
+    return map_state(fill, cell.zero_state(batch_size))
+
+
+def state_names(state, prefix):
+    """Names for the leaves of a state, in :func:`state_leaves` order: ``prefix[1].c`` and so on."""
+    if isinstance(state, LSTMState):
+        return [f"{prefix}.c", f"{prefix}.h"]
+    if isinstance(state, tuple):
+        return [name for k, s in enumerate(state) for name in state_names(s, f"{prefix}[{k}]")]
+    return [prefix]
+
+
+def check_dynamic_rnn(cell, inputs, *, sequence_length=None, initial_state=None, time_major=False,
+                      final_state_loss=True, rng=0, **options):
+    """Gradient check of ``dynamic_rnn`` through ``dynamic_rnn_backward``, every array on its own.
+
+    The loss is a random projection, ``L = sum(outputs * d_outputs) + sum(final_state * d_final)``,
+    so the backward pass receives exactly ``d_outputs`` and ``d_final``. Checked: the inputs,
+    each leaf of the initial state (when given), and every parameter of ``cell``.
+
+    Parameters
+    ----------
+    cell : a float64 cell or MultiRNNCell
+    inputs : float64 ndarray (B, T, D), or (T, B, D) with ``time_major``
+    sequence_length, initial_state, time_major : as for :func:`dynamic_rnn`
+    final_state_loss : bool, whether L includes the final state term
+    rng : seed or Generator for the projections
+    options : eps, floor, tolerance, title for :func:`check_gradients`
+
+    Returns
+    -------
+    Report
+    """
+    rng = as_rng(rng)
+    outputs, final_state, cache = dynamic_rnn(cell, inputs, sequence_length, initial_state, time_major)
+    d_outputs = rng.normal(size=outputs.shape)
+    d_final = None
+    if final_state_loss:
+        d_final = map_state(lambda s: rng.normal(size=s.shape), final_state)
+
+    def loss():
+        out, final, _ = dynamic_rnn(cell, inputs, sequence_length, initial_state, time_major)
+        total = np.sum(out * d_outputs)
+        if d_final is not None:
+            total += sum(np.sum(s * d) for s, d in zip(state_leaves(final), state_leaves(d_final)))
+        return total
+
+    grads = dynamic_rnn_backward(d_outputs, d_final, cache)
+    arrays = {"inputs": inputs}
+    analytic = {"inputs": grads.inputs}
+    if initial_state is not None:
+        names = state_names(initial_state, "initial_state")
+        arrays.update(zip(names, state_leaves(initial_state)))
+        analytic.update(zip(names, state_leaves(grads.initial_state)))
+    arrays.update(cell.params)
+    analytic.update(grads.params)
+    return check_gradients(loss, arrays, analytic, **options)

@@ -1,0 +1,96 @@
+"""Weight initialisers: the article's five, plus orthogonal and PyTorch's default.
+
+Each one draws a matrix of shape ``(fan_in, fan_out)`` from an explicit random generator,
+so the same seed gives the same weights. A cell calls them once per gate, on the
+article's view of a gate's weights: one ``[D + H, H]`` matrix (fan_in = D + H, fan_out = H),
+whose first D rows become that gate's block of ``W_x`` and last H rows its block of ``W_h``.
+"""
+import numpy as np
+
+NAMES = ("tn", "xavier", "dl", "he", "glorot_bengio", "orthogonal", "pytorch")
+
+
+def as_rng(rng):
+    """A ``numpy.random.Generator`` from an int seed, a Generator, or None (fresh entropy)."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if rng is None or isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
+        return np.random.default_rng(rng)
+    raise TypeError(f"expected rng as an int seed or a numpy.random.Generator, got {type(rng).__name__}")
+
+
+def truncated_normal(shape, stddev, rng):
+    """Normal(0, stddev) redrawn wherever a value falls beyond two standard deviations."""
+    w = rng.normal(0.0, stddev, size=shape)
+    outside = np.abs(w) > 2 * stddev
+    while outside.any():
+        w[outside] = rng.normal(0.0, stddev, size=outside.sum())
+        outside = np.abs(w) > 2 * stddev
+    return w
+
+
+def orthogonal(shape, rng):
+    """A matrix with orthonormal rows or columns (whichever are fewer), from a QR of a Gaussian."""
+    rows, cols = shape
+    a = rng.normal(size=(max(rows, cols), min(rows, cols)))
+    q, r = np.linalg.qr(a)
+    q = q * np.sign(np.diag(r))                      # make the draw uniform over orthogonal matrices
+    return q if rows >= cols else q.T
+
+
+def init_matrix(init, shape, rng, *, dtype=np.float64, scale=0.1, hidden_size=None):
+    """Draw one weight matrix.
+
+    Parameters
+    ----------
+    init : str
+        ``"tn"``: truncated normal, stddev ``scale``, cut at two standard deviations.
+        ``"xavier"``: uniform +-4 sqrt(6 / (fan_in + fan_out)) (the article's formula).
+        ``"dl"``: uniform +-1 / sqrt(fan_in) (Goodfellow et al., Deep Learning, p. 295).
+        ``"he"``: normal, std sqrt(2 / fan_in).
+        ``"glorot_bengio"``: uniform +-sqrt(6 / (fan_in + fan_out)).
+        ``"orthogonal"``: orthonormal rows or columns.
+        ``"pytorch"``: uniform +-1 / sqrt(hidden_size), PyTorch's default for recurrent layers.
+    shape : tuple (fan_in, fan_out)
+    rng : int, numpy.random.Generator or None
+    dtype : numpy float dtype of the result
+    scale : float, stddev of ``"tn"``
+    hidden_size : int, H for ``"pytorch"`` (defaults to fan_out)
+
+    Returns
+    -------
+    ndarray of shape ``shape``.
+    """
+    rng = as_rng(rng)
+    fan_in, fan_out = shape
+    if init == "tn":
+        w = truncated_normal(shape, scale, rng)
+    elif init == "xavier":
+        bound = 4.0 * np.sqrt(6.0 / (fan_in + fan_out))
+        w = rng.uniform(-bound, bound, size=shape)
+    elif init == "dl":
+        bound = 1.0 / np.sqrt(fan_in)
+        w = rng.uniform(-bound, bound, size=shape)
+    elif init == "he":
+        w = rng.normal(0.0, np.sqrt(2.0 / fan_in), size=shape)
+    elif init == "glorot_bengio":
+        bound = np.sqrt(6.0 / (fan_in + fan_out))
+        w = rng.uniform(-bound, bound, size=shape)
+    elif init == "orthogonal":
+        w = orthogonal(shape, rng)
+    elif init == "pytorch":
+        bound = 1.0 / np.sqrt(hidden_size or fan_out)
+        w = rng.uniform(-bound, bound, size=shape)
+    else:
+        raise ValueError(f"unknown initialiser {init!r}: expected one of {', '.join(NAMES)}")
+    return w.astype(dtype)
+
+
+def init_gate_weights(init, input_size, hidden_size, n_gates, rng, dtype):
+    """``W_x (D, kH)`` and ``W_h (H, kH)`` for k gates, each gate drawn as one ``[D + H, H]`` matrix."""
+    rng = as_rng(rng)
+    D, H = input_size, hidden_size
+    blocks = [init_matrix(init, (D + H, H), rng, dtype=dtype, hidden_size=H) for _ in range(n_gates)]
+    W_x = np.concatenate([w[:D] for w in blocks], axis=1)   # (D, kH)
+    W_h = np.concatenate([w[D:] for w in blocks], axis=1)   # (H, kH)
+    return W_x, W_h

@@ -1,0 +1,140 @@
+"""A stack of cells, one per layer: layer k's output h is layer k+1's input at the same step.
+
+The forward step goes up the stack; the backward step comes down it, the input gradient of
+layer k+1 becoming the output gradient of layer k.
+"""
+import warnings
+
+from .cell import Cell
+
+
+class MultiRNNCell:
+    """Layers stacked as in TensorFlow's ``MultiRNNCell``; sizes may differ per layer.
+
+    Parameters
+    ----------
+    cells : sequence of RNNCell, LSTMCell or GRUCell, bottom layer first.
+        ``cells[k].input_size`` must equal ``cells[k - 1].hidden_size``.
+
+    The same cell object given twice (the ``[cell] * n`` idiom) makes those layers share one
+    weight set: allowed, with a warning, where the sizes fit (input size = hidden size), a
+    ValueError where they do not.
+
+    Attributes
+    ----------
+    cells : tuple of the layer cells
+    input_size : int, D of the bottom layer
+    hidden_size : int, H of the top layer
+    dtype : numpy.dtype shared by every layer
+    params : dict ``"cell_{k}/{name}" -> ndarray``, the layers' own arrays; a shared weight set
+        appears once, under the first layer that uses it.
+
+    Examples
+    --------
+    >>> import lstm_numpy as ln
+    >>> stack = ln.MultiRNNCell([ln.LSTMCell(8, 20, rng=0), ln.LSTMCell(20, 30, rng=1)])
+    >>> stack.params["cell_1/W_h"].shape
+    (30, 120)
+    >>> [s.h.shape for s in stack.zero_state(4)]
+    [(4, 20), (4, 30)]
+    """
+
+    def __init__(self, cells):
+        cells = tuple(cells)
+        if not cells:
+            raise ValueError("expected at least one cell in a MultiRNNCell, got none")
+        for k, cell in enumerate(cells):
+            if not isinstance(cell, Cell):
+                raise TypeError(f"expected cells[{k}] as an RNNCell, LSTMCell or GRUCell, "
+                                f"got {type(cell).__name__}")
+        self.cells = cells
+        self.owner = tuple(next(j for j in range(k + 1) if cells[j] is cells[k]) for k in range(len(cells)))
+        self._check_shared()
+        for k in range(1, len(cells)):
+            if cells[k].input_size != cells[k - 1].hidden_size:
+                raise ValueError(f"layer sizes do not chain: cells[{k}].input_size is {cells[k].input_size}, "
+                                 f"expected cells[{k - 1}].hidden_size = {cells[k - 1].hidden_size}")
+        dtypes = {cell.dtype for cell in cells}
+        if len(dtypes) > 1:
+            raise TypeError(f"expected one dtype across the layers, got {[c.dtype.name for c in cells]}")
+
+    def _check_shared(self):
+        shared = sorted({j for k, j in enumerate(self.owner) if j != k})
+        for j in shared:
+            layers = [k for k, owner in enumerate(self.owner) if owner == j]
+            cell = self.cells[j]
+            if cell.input_size != cell.hidden_size:
+                raise ValueError(
+                    f"the same cell object is used for layers {layers} (the MultiRNNCell([cell] * n) "
+                    f"pitfall): its input_size {cell.input_size} differs from its hidden_size "
+                    f"{cell.hidden_size}, so one weight set cannot serve every layer. Build one cell "
+                    f"per layer: MultiRNNCell([LSTMCell(...) for _ in range(n)]).")
+            warnings.warn(f"layers {layers} of this MultiRNNCell are one cell object and share one "
+                          f"weight set (the [cell] * n idiom); build one cell per layer for separate "
+                          f"weights", UserWarning, stacklevel=3)
+
+    @property
+    def input_size(self):
+        return self.cells[0].input_size
+
+    @property
+    def hidden_size(self):
+        return self.cells[-1].hidden_size
+
+    @property
+    def dtype(self):
+        return self.cells[0].dtype
+
+    @property
+    def params(self):
+        return {f"cell_{k}/{name}": arr
+                for k, cell in enumerate(self.cells) if self.owner[k] == k
+                for name, arr in cell.params.items()}
+
+    def check_params(self):
+        """A ValueError if any layer's params lost a name, shape or dtype."""
+        for k, cell in enumerate(self.cells):
+            if self.owner[k] == k:
+                cell.check_params()
+
+    def zero_state(self, batch_size):
+        """A tuple with each layer's zero state."""
+        return tuple(cell.zero_state(batch_size) for cell in self.cells)
+
+    def step(self, x, state):
+        """One step up the stack.
+
+        Parameters
+        ----------
+        x : ndarray of shape (B, D)
+        state : tuple with one state per layer
+
+        Returns
+        -------
+        h : ndarray of shape (B, H_top), the top layer's output
+        new_state : tuple with one state per layer
+        cache : tuple with one step cache per layer
+        """
+        new_state, cache = [], []
+        for cell, state_k in zip(self.cells, state):
+            x, s, c = cell.step(x, state_k)                   # layer k's h is layer k+1's x
+            new_state.append(s)
+            cache.append(c)
+        return x, tuple(new_state), tuple(cache)
+
+    def step_backward(self, dh, dstate, cache):
+        """Backward of :meth:`step`, down the stack: ``(dx, dstate_prev, dparams)``.
+
+        ``dparams`` has the keys of :attr:`params`; a shared weight set gets the sum over its layers.
+        """
+        dstate_prev = [None] * len(self.cells)
+        dparams = {}
+        for k in reversed(range(len(self.cells))):
+            dh, dstate_prev[k], dp = self.cells[k].step_backward(dh, dstate[k], cache[k])
+            for name, grad in dp.items():
+                key = f"cell_{self.owner[k]}/{name}"
+                dparams[key] = dparams[key] + grad if key in dparams else grad
+        return dh, tuple(dstate_prev), dparams
+
+    def __repr__(self):
+        return "MultiRNNCell([" + ", ".join(repr(c) for c in self.cells) + "])"

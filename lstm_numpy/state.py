@@ -1,0 +1,50 @@
+"""Recurrent states and the few operations that walk their structure.
+
+A state is one of three things:
+- an ndarray ``h`` of shape (B, H): an RNN or GRU layer;
+- ``LSTMState(c, h)``, each (B, H): an LSTM layer, in TensorFlow's order;
+- a tuple with one of the above per layer: a MultiRNNCell.
+"""
+from collections import namedtuple
+
+import numpy as np
+
+LSTMState = namedtuple("LSTMState", ["c", "h"])
+LSTMState.__doc__ = """The state of one LSTM layer: cell state ``c`` and hidden state ``h``, each (B, H).
+
+The order is TensorFlow's ``LSTMStateTuple(c, h)``; PyTorch returns ``(h, c)``."""
+
+
+def map_state(fn, *states):
+    """Apply ``fn`` leaf by leaf to states of one structure; return a state of that structure.
+
+    Examples
+    --------
+    >>> s = LSTMState(np.ones((2, 3)), np.zeros((2, 3)))
+    >>> map_state(lambda a: a + 1, s).c.shape
+    (2, 3)
+    """
+    first = states[0]
+    if isinstance(first, LSTMState):
+        return LSTMState(*(map_state(fn, *leaves) for leaves in zip(*states)))
+    if isinstance(first, tuple):
+        return tuple(map_state(fn, *layers) for layers in zip(*states))
+    return fn(*states)
+
+
+def state_leaves(state):
+    """The arrays of a state, in order: ``[h]``, ``[c, h]``, or each layer's in turn."""
+    if isinstance(state, tuple):
+        return [leaf for part in state for leaf in state_leaves(part)]
+    return [state]
+
+
+def describe(state):
+    """A short text of a state's structure and shapes, for error messages."""
+    if isinstance(state, LSTMState):
+        return f"LSTMState(c{describe(state.c)}, h{describe(state.h)})"
+    if isinstance(state, tuple):
+        return "(" + ", ".join(describe(s) for s in state) + ("," if len(state) == 1 else "") + ")"
+    if isinstance(state, np.ndarray):
+        return str(state.shape)
+    return type(state).__name__

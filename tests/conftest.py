@@ -1,0 +1,49 @@
+"""Shared test helpers and the hypothesis profiles.
+
+The "ci" profile (the default) is derandomized, so a run is the same every time; set
+HYPOTHESIS_PROFILE=dev to explore with fresh random examples.
+"""
+import os
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, settings
+
+import lstm_numpy as ln
+
+settings.register_profile("ci", derandomize=True, deadline=None, max_examples=25,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("dev", deadline=None, max_examples=100,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+# Dimensions pairwise distinct, so that a transposed product fails loudly.
+T, B, D, H = 3, 2, 4, 5
+
+
+def randomize(cell, rng, scale=0.5):
+    """Every parameter, biases too, uniform in (-scale, scale): zero biases hide layout bugs."""
+    for p in cell.params.values():
+        p[...] = rng.uniform(-scale, scale, size=p.shape)
+    return cell
+
+
+def make_cell(kind, input_size, hidden_size, rng, **options):
+    """A randomized one-layer cell of a kind named as in the tests' parameter lists."""
+    builders = {
+        "rnn_tanh": lambda: ln.RNNCell(input_size, hidden_size, rng=rng, **options),
+        "rnn_relu": lambda: ln.RNNCell(input_size, hidden_size, activation="relu", rng=rng, **options),
+        "lstm": lambda: ln.LSTMCell(input_size, hidden_size, rng=rng, **options),
+        "lstm_fb1": lambda: ln.LSTMCell(input_size, hidden_size, forget_bias=1.0, rng=rng, **options),
+        "gru": lambda: ln.GRUCell(input_size, hidden_size, rng=rng, **options),
+        "gru_before": lambda: ln.GRUCell(input_size, hidden_size, reset_after=False, rng=rng, **options),
+    }
+    return randomize(builders[kind](), rng)
+
+
+KINDS = ["rnn_tanh", "rnn_relu", "lstm", "lstm_fb1", "gru", "gru_before"]
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(1234)
