@@ -103,31 +103,30 @@ def _parse(full_name):
 
 
 def _layer_from_tf(kind, vars_, input_size, forget_bias, dtype):
-    gates = {"lstm": 4, "gru": 3, "rnn_tanh": 1}[kind]
     name = {v: vars_[v][0] for v in vars_}
-    if kind == "gru":
-        bias_name, kernel_name, width = "candidate/bias", "candidate/kernel", 1
-    else:
-        bias_name, kernel_name, width = "bias", "kernel", gates
-    H = axis_size(vars_[bias_name][1], 0, 1)
-    H = None if H is None else H // width
+    # H from the bias with one block per gate: bias (4H,) or (H,), GRU candidate/bias (H,).
+    bias_name, kernel_name = ("candidate/bias", "candidate/kernel") if kind == "gru" else (
+        "bias", "kernel")
+    width = 4 if kind == "lstm" else 1
     letters = f"{width}H" if width > 1 else "H"
-    bias = check_shape(name[bias_name], vars_[bias_name][1], (None if H is None else width * H,),
-                       (letters,))
-    if width > 1 and bias.shape[0] % width:
+    bias = check_shape(name[bias_name], vars_[bias_name][1], (None,), (letters,))
+    if bias.shape[0] % width:
         raise ValueError(f"{name[bias_name]}: length {bias.shape[0]} is not a multiple of "
                          f"{width} ({letters})")
-    rows = axis_size(vars_[kernel_name][1], 0, 2)
-    D = input_size if input_size is not None else (None if rows is None else rows - H)
-    if D is not None and D < 1:
-        raise ValueError(f"{name[kernel_name]}: has {rows} rows, at most H={H}; "
-                         "expected D+H with D >= 1")
+    H = bias.shape[0] // width
+    # D from the kernel's rows (D + H) for the first layer; later layers read H_{k-1}.
+    D = input_size
+    if D is None:
+        rows = axis_size(vars_[kernel_name][1], 0, 2)
+        D = None if rows is None else rows - H
+        if D is not None and D < 1:
+            raise ValueError(f"{name[kernel_name]}: has {rows} rows, at most H={H}; "
+                             "expected D+H with D >= 1")
 
     def kernel(variable, blocks):
         letter = f"{blocks}H" if blocks > 1 else "H"
-        rows = (None, "D+H") if D is None else (D + H, f"D+H={D}+{H}")
-        K = check_shape(name[variable], vars_[variable][1], (rows[0], blocks * H),
-                        (rows[1], letter))
+        rows, label = (None, "D+H") if D is None else (D + H, f"D+H={D}+{H}")
+        K = check_shape(name[variable], vars_[variable][1], (rows, blocks * H), (label, letter))
         return K[:D], K[D:]  # (D, blocks*H), (H, blocks*H)
 
     if kind == "lstm":
