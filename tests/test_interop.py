@@ -9,6 +9,8 @@ import warnings
 import numpy as np
 import pytest
 from conftest import make_cell, randomize
+from hypothesis import given
+from hypothesis import strategies as st
 
 import lstm_numpy as ln
 from lstm_numpy import interop
@@ -76,6 +78,36 @@ def test_keras_round_trip(kind, rng):
     for cell in (make_cell(kind, D, H1, rng), stack([(kind, H1), (kind, H2)], rng)):
         back = interop.from_keras(interop.to_keras(cell), kind_name, reset_after=reset_after)
         assert_same_cell(back, cell)
+
+
+TARGETS = {  # kinds each framework holds, as conftest names them
+    "torch": ["lstm", "gru", "rnn_tanh", "rnn_relu"],
+    "tf": ["lstm", "lstm_fb1", "gru_before", "rnn_tanh"],
+    "keras": ["lstm", "gru", "gru_before", "rnn_tanh", "rnn_relu"],
+}
+
+
+@given(target=st.sampled_from(sorted(TARGETS)), data=st.data(),
+       input_size=st.integers(1, 6), sizes=st.lists(st.integers(1, 6), min_size=1, max_size=3),
+       seed=st.integers(0, 2**32 - 1))
+def test_round_trips_for_any_sizes(target, data, input_size, sizes, seed):
+    kind = data.draw(st.sampled_from(TARGETS[target]))
+    rng = np.random.default_rng(seed)
+    layers, d = [], input_size
+    for h in sizes:
+        layers.append(make_cell(kind, d, h, rng))
+        d = h
+    cell = ln.MultiRNNCell(layers)
+    name = kind.replace("_before", "").replace("_fb1", "")
+    if target == "torch":
+        back = interop.from_torch(interop.to_torch(cell), name)
+    elif target == "tf":
+        forget_bias = getattr(layers[0], "forget_bias", 1.0)
+        back = interop.from_tf(interop.to_tf(cell), forget_bias=forget_bias)
+    else:
+        back = interop.from_keras(interop.to_keras(cell), name, reset_after=kind != "gru_before")
+        back = back if isinstance(back, ln.MultiRNNCell) else ln.MultiRNNCell([back])
+    assert_same_cell(back, cell)
 
 
 # Round trips, framework -> lstm_numpy -> framework, from hand-built arrays.

@@ -32,6 +32,15 @@ def from_keras(weights, kind, *, reset_after=True, dtype=np.float64):
     -------
     A single cell for three arrays, a MultiRNNCell for more. LSTM layers have
     forget_bias=0.0 (Keras's unit_forget_bias only initialises the bias).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import lstm_numpy as ln
+    >>> weights = [np.zeros((4, 18)), np.zeros((6, 18)), np.zeros((2, 18))]  # GRU(6) on D=4
+    >>> cell = ln.interop.from_keras(weights, "gru")
+    >>> type(cell).__name__, cell.reset_after, sorted(cell.params)
+    ('GRUCell', True, ['W_h', 'W_x', 'b_h', 'b_x'])
     """
     check_kind(kind)
     if not isinstance(weights, (list, tuple)) or not weights or len(weights) % 3:
@@ -94,6 +103,13 @@ def to_keras(cell, params=None):
     such layers, takes: kernel, recurrent_kernel, bias per layer. An LSTM's run-time
     forget_bias is added to the forget-gate block of its bias (weights only), since
     Keras has none.
+
+    Examples
+    --------
+    >>> import lstm_numpy as ln
+    >>> cell = ln.MultiRNNCell([ln.LSTMCell(4, 6, rng=0), ln.LSTMCell(6, 7, rng=1)])
+    >>> [w.shape for w in ln.interop.to_keras(cell)]       # Sequential([LSTM(6), LSTM(7)])
+    [(4, 24), (6, 24), (24,), (6, 28), (7, 28), (28,)]
     """
     out = []
     for k, layer in enumerate(layers_of(cell)):

@@ -46,6 +46,16 @@ def from_tf(variables, *, forget_bias=1.0, dtype=np.float64):
     MultiRNNCell for names under `multi_rnn_cell/cell_<k>/`, else a single cell.
     GRU layers have reset_after=False; RNN layers are tanh (BasicRNNCell's default:
     TensorFlow does not store the activation either).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import lstm_numpy as ln
+    >>> variables = {"rnn/basic_lstm_cell/kernel": np.zeros((4 + 6, 24)),   # [D+H, 4H]
+    ...              "rnn/basic_lstm_cell/bias": np.zeros(24)}
+    >>> cell = ln.interop.from_tf(variables)
+    >>> type(cell).__name__, cell.input_size, cell.hidden_size, cell.forget_bias
+    ('LSTMCell', 4, 6, 1.0)
     """
     found = {}  # (scope, k or None) -> {cell_scope: {variable: array}}
     for full_name, value in variables.items():
@@ -164,6 +174,19 @@ def to_tf(cell, params=None, *, scope="rnn"):
     (TensorFlow does not store it): build the BasicLSTMCell with forget_bias equal to the
     cell's. GRU layers must have reset_after=False, the only form of TF 1.x's GRUCell.
     RNN layers with activation "relu" need BasicRNNCell(activation=tf.nn.relu).
+
+    Examples
+    --------
+    >>> import lstm_numpy as ln
+    >>> cell = ln.MultiRNNCell([ln.LSTMCell(4, 20, rng=0),
+    ...                         ln.GRUCell(20, 30, reset_after=False, rng=1)])
+    >>> {name: v.shape for name, v in ln.interop.to_tf(cell).items()}
+    {'rnn/multi_rnn_cell/cell_0/basic_lstm_cell/kernel': (24, 80),
+     'rnn/multi_rnn_cell/cell_0/basic_lstm_cell/bias': (80,),
+     'rnn/multi_rnn_cell/cell_1/gru_cell/gates/kernel': (50, 60),
+     'rnn/multi_rnn_cell/cell_1/gru_cell/gates/bias': (60,),
+     'rnn/multi_rnn_cell/cell_1/gru_cell/candidate/kernel': (50, 30),
+     'rnn/multi_rnn_cell/cell_1/gru_cell/candidate/bias': (30,)}
     """
     layers = layers_of(cell)
     multi = isinstance(cell, ln.MultiRNNCell)

@@ -35,6 +35,17 @@ def from_torch(state_dict, kind, *, dtype=np.float64):
     -------
     MultiRNNCell, one layer per PyTorch layer; LSTM layers have forget_bias=0.0 and GRU
     layers reset_after=True, as PyTorch computes them.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import lstm_numpy as ln
+    >>> rng = np.random.default_rng(0)
+    >>> sd = {"weight_ih_l0": rng.normal(size=(24, 4)), "weight_hh_l0": rng.normal(size=(24, 6)),
+    ...       "bias_ih_l0": rng.normal(size=24), "bias_hh_l0": rng.normal(size=24)}
+    >>> cell = ln.interop.from_torch(sd, "lstm")           # nn.LSTM(4, 6): D=4, H=6
+    >>> cell.params["cell_0/W_x"].shape, cell.params["cell_0/b"].shape
+    ((4, 24), (24,))
     """
     check_kind(kind)
     if isinstance(state_dict, Mapping):
@@ -111,6 +122,14 @@ def to_torch(cell, params=None):
     Weights: LSTM and RNN layers put their one bias in `bias_ih` and zeros in `bias_hh`;
     an LSTM's run-time forget_bias is added to its forget-gate block, since PyTorch has none.
     Gradients: both PyTorch biases receive the one bias's gradient (their sum is that bias).
+
+    Examples
+    --------
+    >>> import lstm_numpy as ln
+    >>> cell = ln.MultiRNNCell([ln.GRUCell(4, 6, rng=0), ln.GRUCell(6, 6, rng=1)])
+    >>> sd = ln.interop.to_torch(cell)                     # one nn.GRU(4, 6, num_layers=2)
+    >>> sorted(sd)[:4], sd["weight_ih_l1"].shape
+    (['bias_hh_l0', 'bias_hh_l1', 'bias_ih_l0', 'bias_ih_l1'], (18, 6))
     """
     layers = layers_of(cell)
     kinds = [kind_of(layer) for layer in layers]
