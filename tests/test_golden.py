@@ -56,6 +56,7 @@ def test_fixtures_exist():
     assert len(fixture_names("torch_")) >= 6
     assert len(fixture_names("tf_")) >= 6
     assert len(fixture_names("keras_")) >= 4
+    assert len(fixture_names("keras3_")) >= 1
     assert "tf_article" in fixture_names("tf_")
 
 
@@ -174,6 +175,7 @@ def test_article_case_is_the_article():
 
 
 # Keras: batch-major; an LSTM layer's state is [h, c]; a single layer loads as one cell.
+# keras_* came from Keras 2 (tf-keras), keras3_* from Keras 3: the same layout.
 
 def keras_state(f, group, cell):
     layers = cell.cells if isinstance(cell, ln.MultiRNNCell) else [cell]
@@ -183,7 +185,7 @@ def keras_state(f, group, cell):
     return state if isinstance(cell, ln.MultiRNNCell) else state[0]
 
 
-@pytest.mark.parametrize("name", fixture_names("keras_"))
+@pytest.mark.parametrize("name", fixture_names("keras"))
 def test_keras(name):
     f = load(name)
     weights = [f[f"weights/{j}"] for j in range(len(prefixed(f, "weights/")))]
