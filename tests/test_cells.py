@@ -78,10 +78,12 @@ def test_reprs():
     assert repr(ln.MultiRNNCell([ln.RNNCell(3, 4, activation="relu")])).startswith("MultiRNNCell([RNNCell(")
 
 
-def test_a_plain_tuple_is_accepted_as_an_lstm_state(rng):
+def test_a_plain_tuple_is_refused_as_an_lstm_state(rng):
+    """TensorFlow orders a pair (c, h), PyTorch (h, c): only an LSTMState says which is which."""
     cell = ln.LSTMCell(3, 4, rng=0)
     x = rng.normal(size=(2, 2, 3))
     c, h = rng.normal(size=(2, 4)), rng.normal(size=(2, 4))
-    out1, _, _ = ln.dynamic_rnn(cell, x, initial_state=(c, h))
-    out2, _, _ = ln.dynamic_rnn(cell, x, initial_state=ln.LSTMState(c, h))
-    np.testing.assert_array_equal(out1, out2)
+    with pytest.raises(ValueError, match=r"got tuple\(ndarray\(2, 4\), ndarray\(2, 4\)\); build it with ln.LSTMState"):
+        ln.dynamic_rnn(cell, x, initial_state=(c, h))
+    out, _, _ = ln.dynamic_rnn(cell, x, initial_state=ln.LSTMState(h=h, c=c))
+    assert out.shape == (2, 2, 4)

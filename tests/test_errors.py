@@ -72,7 +72,7 @@ def test_sequence_length_errors(lstm, x):
 
 
 def test_state_of_the_wrong_structure(lstm, x):
-    with pytest.raises(ValueError, match=re.escape("expected initial_state as LSTMState(c, h) with c, h of shape (2, 5), got (2, 5)")):
+    with pytest.raises(ValueError, match=re.escape("expected initial_state as LSTMState(c, h) with c, h of shape (2, 5), got ndarray(2, 5)")):
         ln.dynamic_rnn(lstm, x, initial_state=np.zeros((B, H)))
     with pytest.raises(ValueError, match=re.escape("expected initial_state.h of shape (B, H)=(2, 5), got (3, 5)")):
         ln.dynamic_rnn(lstm, x, initial_state=ln.LSTMState(np.zeros((B, H)), np.zeros((3, H))))
