@@ -42,7 +42,7 @@ def state_leaves(state):
 def describe(state):
     """A short text of a state's structure and shapes, for error messages."""
     if isinstance(state, LSTMState):
-        return f"LSTMState(c{describe(state.c)}, h{describe(state.h)})"
+        return f"LSTMState(c={describe(state.c)}, h={describe(state.h)})"
     if isinstance(state, tuple):
         return "tuple(" + ", ".join(describe(s) for s in state) + ")"
     if isinstance(state, np.ndarray):
