@@ -10,6 +10,7 @@ from .multi import MultiRNNCell
 from .rnn import RNNCell
 from .state import LSTMState
 from . import gradcheck
+from . import interop
 
 __version__ = "0.1.0"
 

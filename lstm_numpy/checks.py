@@ -60,9 +60,10 @@ def check_state(name, state, template, dtype):
     """
     def walk(s, t, path):
         if isinstance(t, LSTMState):
-            if not (isinstance(s, tuple) and len(s) == 2 and not any(isinstance(p, tuple) for p in s)):
+            if not isinstance(s, LSTMState):
+                # a plain pair is refused: TensorFlow orders it (c, h), PyTorch (h, c)
                 raise ValueError(f"expected {path} as LSTMState(c, h) with c, h of shape {t.c.shape}, "
-                                 f"got {describe(s)}")
+                                 f"got {describe(s)}; build it with ln.LSTMState(c=..., h=...)")
             return LSTMState(walk(s[0], t.c, path + ".c"), walk(s[1], t.h, path + ".h"))
         if isinstance(t, tuple):
             if not isinstance(s, (tuple, list)) or isinstance(s, LSTMState) or len(s) != len(t):

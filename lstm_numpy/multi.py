@@ -141,6 +141,7 @@ class MultiRNNCell:
         dstate_prev = [None] * len(self.cells)
         dparams = {}
         for k in reversed(range(len(self.cells))):
+            # layer k's input gradient is the output gradient of layer k-1 (its h at this step)
             dh, dstate_prev[k], dp = self.cells[k].step_backward(dh, dstate[k], cache[k])
             for name, grad in dp.items():
                 key = f"cell_{self.owner[k]}/{name}"

@@ -42,9 +42,9 @@ def state_leaves(state):
 def describe(state):
     """A short text of a state's structure and shapes, for error messages."""
     if isinstance(state, LSTMState):
-        return f"LSTMState(c{describe(state.c)}, h{describe(state.h)})"
+        return f"LSTMState(c={describe(state.c)}, h={describe(state.h)})"
     if isinstance(state, tuple):
-        return "(" + ", ".join(describe(s) for s in state) + ("," if len(state) == 1 else "") + ")"
+        return "tuple(" + ", ".join(describe(s) for s in state) + ")"
     if isinstance(state, np.ndarray):
-        return str(state.shape)
+        return f"ndarray{state.shape}"
     return type(state).__name__

@@ -1,0 +1,109 @@
+"""What every converter needs: a cell's layers, their kinds, and new layers from arrays.
+
+A converter walks a cell layer by layer. `layers_of` lists the layers (a single cell is
+a stack of one), `layer_arrays` gives layer k's weights or gradients under lstm_numpy's
+own names, and `new_layer` builds a ready cell from arrays already in lstm_numpy's layout.
+"""
+import numpy as np
+
+import lstm_numpy as ln
+
+KINDS = ("lstm", "gru", "rnn_tanh", "rnn_relu")
+GATES = {"lstm": 4, "gru": 3, "rnn_tanh": 1, "rnn_relu": 1}  # gate blocks per layer
+
+
+def check_kind(kind):
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(map(repr, KINDS))}, got {kind!r}")
+
+
+def layers_of(cell):
+    """The layers of a MultiRNNCell, or [cell] for a single cell."""
+    if isinstance(cell, ln.MultiRNNCell):
+        return list(cell.cells)
+    if isinstance(cell, (ln.RNNCell, ln.LSTMCell, ln.GRUCell)):
+        return [cell]
+    raise TypeError(f"expected an lstm_numpy cell or MultiRNNCell, got {type(cell).__name__}")
+
+
+def kind_of(layer):
+    if isinstance(layer, ln.LSTMCell):
+        return "lstm"
+    if isinstance(layer, ln.GRUCell):
+        return "gru"
+    return "rnn_" + layer.activation
+
+
+def layer_arrays(cell, params, k):
+    """Layer k's arrays, keyed W_x, W_h, b (or b_x, b_h).
+
+    params None: the layer's own weights. Otherwise a gradient dict keyed like
+    cell.params (grads.params), checked against the layer's shapes.
+    """
+    layers = layers_of(cell)
+    layer = layers[k]
+    if params is None:
+        return dict(layer.params)
+    if any(layer is layers[j] for j in range(k)):
+        raise ValueError(
+            f"layers {layers.index(layer)} and {k} share one weight set, so the gradient "
+            "holds their sum and no framework layout has a place for it; "
+            "build the stack with one cell per layer")
+    prefix = f"cell_{k}/" if isinstance(cell, ln.MultiRNNCell) else ""
+    arrays = {}
+    for name, weight in layer.params.items():
+        if prefix + name not in params:
+            raise ValueError(f"params has no {prefix + name!r}: pass grads.params of this cell")
+        arrays[name] = check_shape(f"params[{prefix + name!r}]", params[prefix + name],
+                                   weight.shape)
+    return arrays
+
+
+def check_shape(name, array, expected, letters=None):
+    """array as an ndarray, or a ValueError naming the expected shape with its letters.
+
+    expected: one size per axis, None where any size will do. letters: one label per
+    axis, such as ("4H", "D"); the message then reads
+    "expected shape (4H=24, D=4), got (24, 5)".
+    """
+    array = np.asarray(array)
+    fits = array.ndim == len(expected) and all(
+        n is None or n == m for n, m in zip(expected, array.shape))
+    if not fits:
+        letters = letters or [None] * len(expected)
+        wanted = ", ".join(str(n) if a is None else a if n is None else f"{a}={n}"
+                           for a, n in zip(letters, expected))
+        if len(expected) == 1:
+            wanted += ","
+        raise ValueError(f"{name}: expected shape ({wanted}), got {array.shape}")
+    return array
+
+
+def axis_size(array, axis, ndim):
+    """array.shape[axis] if array has ndim axes, else None (check_shape then complains)."""
+    shape = np.shape(array)
+    return shape[axis] if len(shape) == ndim else None
+
+
+def new_layer(kind, input_size, hidden_size, arrays, *, dtype, forget_bias=0.0,
+              reset_after=True):
+    """A new cell of that kind whose params are set to arrays (lstm_numpy's layout)."""
+    if kind == "lstm":
+        layer = ln.LSTMCell(input_size, hidden_size, forget_bias=forget_bias, dtype=dtype)
+    elif kind == "gru":
+        layer = ln.GRUCell(input_size, hidden_size, reset_after=reset_after, dtype=dtype)
+    else:
+        layer = ln.RNNCell(input_size, hidden_size, activation=kind[4:], dtype=dtype)
+    for name, value in arrays.items():
+        layer.params[name][...] = value
+    return layer
+
+
+def fold_forget_bias(layer, b):
+    """An LSTM bias with the layer's run-time forget_bias added to its f block.
+
+    For frameworks that have no run-time forget bias (PyTorch, Keras): the folded bias
+    makes them compute what this layer computes.
+    """
+    i, f, g, o = np.split(b, 4)
+    return np.concatenate([i, f + layer.forget_bias, g, o])

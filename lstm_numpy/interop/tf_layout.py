@@ -1,0 +1,219 @@
+"""TensorFlow 1.x BasicRNNCell / BasicLSTMCell / GRUCell variables <-> lstm_numpy cells.
+
+TensorFlow 1.x keeps one kernel per matmul, applied to concat([x, h]) (x first), so its
+first D rows are W_x and the last H rows W_h:
+
+    BasicRNNCell   kernel [D+H, H]
+    BasicLSTMCell  kernel [D+H, 4H], gates i, j, f, o (j is the candidate, our g);
+                   forget_bias is added to f at run time and is not stored
+    GRUCell        gates/kernel [D+H, 2H], split r, u (u is our z);
+                   candidate/kernel [D+H, H] applied to concat([x, r*h]),
+                   which is reset_after=False with one bias per block
+
+Names are those of a checkpoint: `<scope>/multi_rnn_cell/cell_<k>/<cell>/<variable>`
+for a MultiRNNCell, `<scope>/<cell>/<variable>` for a single cell; dynamic_rnn's scope
+is "rnn" unless told otherwise.
+"""
+import numpy as np
+
+import lstm_numpy as ln
+
+from .layers import axis_size, check_shape, kind_of, layer_arrays, layers_of, new_layer
+
+CELL_SCOPES = {"basic_lstm_cell": "lstm", "gru_cell": "gru", "basic_rnn_cell": "rnn_tanh"}
+VARIABLES = {"lstm": ("kernel", "bias"), "rnn_tanh": ("kernel", "bias"),
+             "gru": ("gates/kernel", "gates/bias", "candidate/kernel", "candidate/bias")}
+ALL_VARIABLES = {"kernel", "bias", "gates/kernel", "gates/bias", "candidate/kernel",
+                 "candidate/bias"}
+
+
+def from_tf(variables, *, forget_bias=1.0, dtype=np.float64):
+    """A cell holding one TensorFlow 1.x RNN's variables.
+
+    Parameters
+    ----------
+    variables : mapping of str to ndarray
+        Checkpoint names to values (a trailing ":0" of a graph variable's name is
+        accepted). Names that belong to no RNN cell (optimizer slots, other layers) are
+        ignored; the cell variables must all belong to one RNN.
+    forget_bias : float
+        The BasicLSTMCell's forget_bias, which the checkpoint does not hold (TensorFlow's
+        default is 1.0).
+    dtype : the cells' dtype.
+
+    Returns
+    -------
+    MultiRNNCell for names under `multi_rnn_cell/cell_<k>/`, else a single cell.
+    GRU layers have reset_after=False; RNN layers are tanh (BasicRNNCell's default:
+    TensorFlow does not store the activation either).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import lstm_numpy as ln
+    >>> variables = {"rnn/basic_lstm_cell/kernel": np.zeros((4 + 6, 24)),   # [D+H, 4H]
+    ...              "rnn/basic_lstm_cell/bias": np.zeros(24)}
+    >>> cell = ln.interop.from_tf(variables)
+    >>> type(cell).__name__, cell.input_size, cell.hidden_size, cell.forget_bias
+    ('LSTMCell', 4, 6, 1.0)
+    """
+    found = {}  # (scope, k or None) -> {cell_scope: {variable: array}}
+    for full_name, value in variables.items():
+        parsed = _parse(full_name)
+        if parsed is not None:
+            scope, k, cell_scope, variable = parsed
+            found.setdefault((scope, k), {}).setdefault(cell_scope, {})[variable] = (
+                full_name, value)
+    if not found:
+        raise ValueError(
+            "no RNN cell variables among the names given; expected names such as "
+            "'rnn/multi_rnn_cell/cell_0/basic_lstm_cell/kernel' or "
+            "'rnn/gru_cell/gates/kernel'")
+    roots = sorted({(scope, k is not None) for scope, k in found})
+    if len(roots) > 1:
+        described = [(s + "/multi_rnn_cell" if multi else s) or "(no scope)"
+                     for s, multi in roots]
+        raise ValueError(f"the variables hold more than one RNN: {described}; "
+                         "pass only one of them")
+    scope, multi = roots[0]
+    ks = sorted(k for _, k in found) if multi else [None]
+    if multi and ks != list(range(len(ks))):
+        missing = sorted(set(range(ks[-1] + 1)) - set(ks))
+        raise ValueError(f"multi_rnn_cell under {scope!r} has no variables for "
+                         f"cell_{missing[0]} (found cells {ks})")
+
+    layers = []
+    for k in ks:
+        cells = found[(scope, k)]
+        if len(cells) > 1:
+            raise ValueError(f"cell_{k} under {scope!r} holds more than one cell type: "
+                             f"{sorted(cells)}")
+        (cell_scope, vars_), = cells.items()
+        kind = CELL_SCOPES[cell_scope]
+        missing = [v for v in VARIABLES[kind] if v not in vars_]
+        if missing:
+            prefix = next(iter(vars_.values()))[0].rsplit(cell_scope, 1)[0] + cell_scope
+            raise ValueError("missing " + ", ".join(f"{prefix}/{v}" for v in missing))
+        input_size = layers[-1].hidden_size if layers else None
+        layers.append(_layer_from_tf(kind, vars_, input_size, forget_bias, dtype))
+    return ln.MultiRNNCell(layers) if multi else layers[0]
+
+
+def _parse(full_name):
+    """(scope, k or None, cell scope, variable) of a cell variable's name, else None."""
+    parts = full_name.split(":")[0].split("/")
+    for i in range(len(parts) - 1, -1, -1):
+        if parts[i] in CELL_SCOPES and "/".join(parts[i + 1:]) in ALL_VARIABLES:
+            outer, variable = parts[:i], "/".join(parts[i + 1:])
+            if (len(outer) >= 2 and outer[-2] == "multi_rnn_cell"
+                    and outer[-1].startswith("cell_") and outer[-1][5:].isdigit()):
+                return "/".join(outer[:-2]), int(outer[-1][5:]), parts[i], variable
+            return "/".join(outer), None, parts[i], variable
+    return None
+
+
+def _layer_from_tf(kind, vars_, input_size, forget_bias, dtype):
+    name = {v: vars_[v][0] for v in vars_}
+    # H from the bias with one block per gate: bias (4H,) or (H,), GRU candidate/bias (H,).
+    bias_name, kernel_name = ("candidate/bias", "candidate/kernel") if kind == "gru" else (
+        "bias", "kernel")
+    width = 4 if kind == "lstm" else 1
+    letters = f"{width}H" if width > 1 else "H"
+    bias = check_shape(name[bias_name], vars_[bias_name][1], (None,), (letters,))
+    if bias.shape[0] % width:
+        raise ValueError(f"{name[bias_name]}: length {bias.shape[0]} is not a multiple of "
+                         f"{width} ({letters})")
+    H = bias.shape[0] // width
+    # D from the kernel's rows (D + H) for the first layer; later layers read H_{k-1}.
+    D = input_size
+    if D is None:
+        rows = axis_size(vars_[kernel_name][1], 0, 2)
+        D = None if rows is None else rows - H
+        if D is not None and D < 1:
+            raise ValueError(f"{name[kernel_name]}: has {rows} rows, at most H={H}; "
+                             "expected D+H with D >= 1")
+
+    def kernel(variable, blocks):
+        letter = f"{blocks}H" if blocks > 1 else "H"
+        rows, label = (None, "D+H") if D is None else (D + H, f"D+H={D}+{H}")
+        K = check_shape(name[variable], vars_[variable][1], (rows, blocks * H), (label, letter))
+        return K[:D], K[D:]  # (D, blocks*H), (H, blocks*H)
+
+    if kind == "lstm":
+        Kx, Kh = kernel("kernel", 4)
+        arrays = {"W_x": _ijfo_to_ifgo(Kx), "W_h": _ijfo_to_ifgo(Kh),
+                  "b": _ijfo_to_ifgo(bias)}
+    elif kind == "gru":
+        gates_x, gates_h = kernel("gates/kernel", 2)  # r, u
+        cand_x, cand_h = kernel("candidate/kernel", 1)
+        gates_b = check_shape(name["gates/bias"], vars_["gates/bias"][1], (2 * H,), ("2H",))
+        arrays = {"W_x": np.concatenate([gates_x, cand_x], axis=1),  # (D, 3H): r, z, n
+                  "W_h": np.concatenate([gates_h, cand_h], axis=1),  # (H, 3H)
+                  "b": np.concatenate([gates_b, bias])}
+    else:
+        Kx, Kh = kernel("kernel", 1)
+        arrays = {"W_x": Kx, "W_h": Kh, "b": bias}
+    return new_layer(kind, D, H, arrays, dtype=dtype, forget_bias=forget_bias,
+                     reset_after=False)
+
+
+def _ijfo_to_ifgo(w):
+    i, j, f, o = np.split(w, 4, axis=-1)
+    return np.concatenate([i, f, j, o], axis=-1)
+
+
+def _ifgo_to_ijfo(w):
+    i, f, g, o = np.split(w, 4, axis=-1)
+    return np.concatenate([i, g, f, o], axis=-1)
+
+
+def to_tf(cell, params=None, *, scope="rnn"):
+    """A cell's weights (params=None) or gradients (params=grads.params) as TF 1.x variables.
+
+    Returns a dict of checkpoint names to arrays. An LSTM's forget_bias is not written
+    (TensorFlow does not store it): build the BasicLSTMCell with forget_bias equal to the
+    cell's. GRU layers must have reset_after=False, the only form of TF 1.x's GRUCell.
+    RNN layers with activation "relu" need BasicRNNCell(activation=tf.nn.relu).
+
+    Examples
+    --------
+    >>> import lstm_numpy as ln
+    >>> cell = ln.MultiRNNCell([ln.LSTMCell(4, 20, rng=0),
+    ...                         ln.GRUCell(20, 30, reset_after=False, rng=1)])
+    >>> {name: v.shape for name, v in ln.interop.to_tf(cell).items()}
+    {'rnn/multi_rnn_cell/cell_0/basic_lstm_cell/kernel': (24, 80),
+     'rnn/multi_rnn_cell/cell_0/basic_lstm_cell/bias': (80,),
+     'rnn/multi_rnn_cell/cell_1/gru_cell/gates/kernel': (50, 60),
+     'rnn/multi_rnn_cell/cell_1/gru_cell/gates/bias': (60,),
+     'rnn/multi_rnn_cell/cell_1/gru_cell/candidate/kernel': (50, 30),
+     'rnn/multi_rnn_cell/cell_1/gru_cell/candidate/bias': (30,)}
+    """
+    layers = layers_of(cell)
+    multi = isinstance(cell, ln.MultiRNNCell)
+    out = {}
+    for k, layer in enumerate(layers):
+        kind = kind_of(layer)
+        arrays = layer_arrays(cell, params, k)
+        cell_scope = {"lstm": "basic_lstm_cell", "gru": "gru_cell"}.get(kind, "basic_rnn_cell")
+        prefix = "/".join(p for p in (scope, f"multi_rnn_cell/cell_{k}" if multi else "",
+                                      cell_scope) if p) + "/"
+        W_x, W_h = arrays["W_x"], arrays["W_h"]
+        if kind == "lstm":
+            out[prefix + "kernel"] = _ifgo_to_ijfo(np.concatenate([W_x, W_h]))  # (D+H, 4H)
+            out[prefix + "bias"] = _ifgo_to_ijfo(arrays["b"])
+        elif kind == "gru":
+            if layer.reset_after:
+                raise ValueError(
+                    f"layer {k} is a GRUCell with reset_after=True; TensorFlow 1.x's GRUCell "
+                    "applies the reset gate before the matmul (reset_after=False). "
+                    "Use to_keras or to_torch for this cell")
+            H = layer.hidden_size
+            K = np.concatenate([W_x, W_h])  # (D+H, 3H): r, z, n
+            out[prefix + "gates/kernel"] = K[:, :2 * H].copy()
+            out[prefix + "gates/bias"] = arrays["b"][:2 * H].copy()
+            out[prefix + "candidate/kernel"] = K[:, 2 * H:].copy()
+            out[prefix + "candidate/bias"] = arrays["b"][2 * H:].copy()
+        else:
+            out[prefix + "kernel"] = np.concatenate([W_x, W_h])  # (D+H, H)
+            out[prefix + "bias"] = arrays["b"].copy()
+    return out

@@ -1,0 +1,158 @@
+"""PyTorch nn.RNN / nn.LSTM / nn.GRU state dicts <-> lstm_numpy cells.
+
+PyTorch stores weight_ih_l{k} as (kH, D) and computes x @ weight_ih.T, so W_x is its
+transpose; its gate order (LSTM i, f, g, o; GRU r, z, n) is lstm_numpy's. LSTM and RNN
+layers carry two biases that only ever appear as a sum; GRU layers keep both, since the
+recurrent one sits inside the reset gate's product (reset_after=True).
+"""
+import re
+from collections.abc import Mapping
+
+import numpy as np
+
+import lstm_numpy as ln
+
+from .layers import GATES, axis_size, check_kind, check_shape, fold_forget_bias, kind_of
+from .layers import layer_arrays, layers_of, new_layer
+
+NAME = re.compile(r"^(weight_ih|weight_hh|bias_ih|bias_hh)_l(\d+)$")
+
+
+def from_torch(state_dict, kind, *, dtype=np.float64):
+    """A MultiRNNCell holding a PyTorch module's weights.
+
+    Parameters
+    ----------
+    state_dict : mapping of str to ndarray, or list of such mappings
+        One module's state_dict (`weight_ih_l0`, `weight_hh_l0`, `bias_ih_l0`,
+        `bias_hh_l0`, `weight_ih_l1`, ...), as NumPy arrays. A stack whose layers differ
+        in size comes as a list, one state_dict per module, stacked in order.
+    kind : {"lstm", "gru", "rnn_tanh", "rnn_relu"}
+        nn.LSTM, nn.GRU, or nn.RNN with nonlinearity "tanh" or "relu".
+    dtype : the cells' dtype.
+
+    Returns
+    -------
+    MultiRNNCell, one layer per PyTorch layer; LSTM layers have forget_bias=0.0 and GRU
+    layers reset_after=True, as PyTorch computes them.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import lstm_numpy as ln
+    >>> rng = np.random.default_rng(0)
+    >>> sd = {"weight_ih_l0": rng.normal(size=(24, 4)), "weight_hh_l0": rng.normal(size=(24, 6)),
+    ...       "bias_ih_l0": rng.normal(size=24), "bias_hh_l0": rng.normal(size=24)}
+    >>> cell = ln.interop.from_torch(sd, "lstm")           # nn.LSTM(4, 6): D=4, H=6
+    >>> cell.params["cell_0/W_x"].shape, cell.params["cell_0/b"].shape
+    ((4, 24), (24,))
+    """
+    check_kind(kind)
+    if isinstance(state_dict, Mapping):
+        modules = [("state_dict", state_dict)]
+    elif isinstance(state_dict, (list, tuple)) and state_dict and all(
+            isinstance(m, Mapping) for m in state_dict):
+        modules = [(f"state_dict[{j}]", m) for j, m in enumerate(state_dict)]
+    else:
+        raise TypeError("state_dict must be a mapping of names to arrays, or a non-empty "
+                        f"list of such mappings, got {type(state_dict).__name__}")
+    layers = []
+    for where, module in modules:
+        for k in range(_count_layers(where, module)):
+            input_size = layers[-1].hidden_size if layers else None
+            layers.append(_layer_from_torch(where, module, k, kind, input_size, dtype))
+    return ln.MultiRNNCell(layers)
+
+
+def _count_layers(where, module):
+    """Number of layers in one state_dict, after checking that its names make sense."""
+    unknown = sorted(name for name in module if not NAME.match(name))
+    if unknown:
+        raise ValueError(
+            f"{where}: unexpected names {unknown}; lstm_numpy reads weight_ih_l{{k}}, "
+            "weight_hh_l{k}, bias_ih_l{k}, bias_hh_l{k} of a unidirectional module "
+            "without proj_size")
+    ks = sorted({int(NAME.match(name).group(2)) for name in module})
+    if not ks:
+        raise ValueError(f"{where}: no weights in it (expected weight_ih_l0, weight_hh_l0, ...)")
+    for k in range(ks[-1] + 1):
+        missing = [f"{w}_l{k}" for w in ("weight_ih", "weight_hh") if f"{w}_l{k}" not in module]
+        if missing:
+            raise ValueError(f"{where}: missing {missing}")
+        biases = [f"{b}_l{k}" for b in ("bias_ih", "bias_hh")]
+        present = [b for b in biases if b in module]
+        if len(present) == 1:
+            raise ValueError(f"{where}: has {present[0]} but not its partner "
+                             f"{(set(biases) - set(present)).pop()}")
+    return ks[-1] + 1
+
+
+def _layer_from_torch(where, module, k, kind, input_size, dtype):
+    gates = GATES[kind]
+    gH = f"{gates}H" if gates > 1 else "H"
+    weight_hh, weight_ih = module[f"weight_hh_l{k}"], module[f"weight_ih_l{k}"]
+    H = axis_size(weight_hh, 1, 2)
+    D = input_size if input_size is not None else axis_size(weight_ih, 1, 2)
+    gH_size = None if H is None else gates * H
+    weight_hh = check_shape(f"{where}['weight_hh_l{k}']", weight_hh, (gH_size, H), (gH, "H"))
+    weight_ih = check_shape(f"{where}['weight_ih_l{k}']", weight_ih, (gates * H, D), (gH, "D"))
+    if f"bias_ih_l{k}" in module:
+        bias_ih = check_shape(f"{where}['bias_ih_l{k}']", module[f"bias_ih_l{k}"],
+                              (gates * H,), (gH,))
+        bias_hh = check_shape(f"{where}['bias_hh_l{k}']", module[f"bias_hh_l{k}"],
+                              (gates * H,), (gH,))
+    else:  # a module built with bias=False
+        bias_ih = bias_hh = np.zeros(gates * H)
+
+    arrays = {"W_x": weight_ih.T, "W_h": weight_hh.T}  # (D, kH), (H, kH)
+    if kind == "gru":
+        arrays.update(b_x=bias_ih, b_h=bias_hh)
+    else:
+        arrays["b"] = bias_ih + bias_hh
+    return new_layer(kind, D, H, arrays, dtype=dtype, forget_bias=0.0, reset_after=True)
+
+
+def to_torch(cell, params=None):
+    """A cell's weights (params=None) or gradients (params=grads.params) as state_dicts.
+
+    Returns one dict (`weight_ih_l0`, ...) when every layer has the same hidden size, as
+    one PyTorch module would hold them; otherwise a list of one-layer dicts (names `_l0`),
+    one per module to stack.
+
+    Weights: LSTM and RNN layers put their one bias in `bias_ih` and zeros in `bias_hh`;
+    an LSTM's run-time forget_bias is added to its forget-gate block, since PyTorch has none.
+    Gradients: both PyTorch biases receive the one bias's gradient (their sum is that bias).
+
+    Examples
+    --------
+    >>> import lstm_numpy as ln
+    >>> cell = ln.MultiRNNCell([ln.GRUCell(4, 6, rng=0), ln.GRUCell(6, 6, rng=1)])
+    >>> sd = ln.interop.to_torch(cell)                     # one nn.GRU(4, 6, num_layers=2)
+    >>> sorted(sd)[:4], sd["weight_ih_l1"].shape
+    (['bias_hh_l0', 'bias_hh_l1', 'bias_ih_l0', 'bias_ih_l1'], (18, 6))
+    """
+    layers = layers_of(cell)
+    kinds = [kind_of(layer) for layer in layers]
+    if len(set(kinds)) > 1:
+        raise ValueError(f"a PyTorch module holds one kind of layer; this stack has {kinds}")
+    modules = []
+    for k, layer in enumerate(layers):
+        arrays = layer_arrays(cell, params, k)
+        module = {"weight_ih_l0": arrays["W_x"].T.copy(), "weight_hh_l0": arrays["W_h"].T.copy()}
+        if kinds[k] == "gru":
+            if not layer.reset_after:
+                raise ValueError(f"layer {k} is a GRUCell with reset_after=False; PyTorch's "
+                                 "nn.GRU applies the reset gate after the matmul "
+                                 "(reset_after=True). Use to_tf for this cell")
+            module.update(bias_ih_l0=arrays["b_x"].copy(), bias_hh_l0=arrays["b_h"].copy())
+        elif params is not None:
+            module.update(bias_ih_l0=arrays["b"].copy(), bias_hh_l0=arrays["b"].copy())
+        else:
+            b = fold_forget_bias(layer, arrays["b"]) if kinds[k] == "lstm" else arrays["b"].copy()
+            module.update(bias_ih_l0=b, bias_hh_l0=np.zeros_like(b))
+        modules.append(module)
+
+    if len({layer.hidden_size for layer in layers}) > 1:
+        return modules
+    return {name[:-1] + str(k): value
+            for k, module in enumerate(modules) for name, value in module.items()}
