@@ -37,15 +37,18 @@ def python_blocks(path):
     return blocks
 
 
-def run_page(path, namespace=None):
+def run_page(path, namespace=None, until=None):
     """Execute a page's Python blocks in order in one namespace and return the namespace.
 
-    The caller sets the working directory; an exception names the page and the block's line.
+    With ``until``, stop after the first block that defines that name. The caller sets the
+    working directory; an exception names the page and the block's line.
     """
     ns = {"__name__": "__docs__"} if namespace is None else namespace
     for line, source in python_blocks(path):
         code = compile(source, f"{Path(path).name}, block at line {line}", "exec")
         exec(code, ns)
+        if until is not None and until in ns:
+            break
     return ns
 
 

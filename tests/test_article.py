@@ -10,6 +10,7 @@ The fixture's weights are read here directly, without lstm_numpy.interop, so thi
 only on the documented TensorFlow layout: one kernel [D + H, 4H] per layer applied to
 concat([x, h]) (x's rows first), gate blocks i, j, f, o with j the candidate.
 """
+import os
 from pathlib import Path
 
 import numpy as np
@@ -51,11 +52,12 @@ def stack_from_fixture(f):
 
 @pytest.fixture(scope="module")
 def article_namespace(tmp_path_factory):
-    import os
     cwd = os.getcwd()
     os.chdir(tmp_path_factory.mktemp("article"))
     try:
-        return run_page(DOCS / "article.md")
+        namespace = run_page(DOCS / "article.md", until="article_rnn")
+        assert "article_step_forward" in namespace and "article_rnn" in namespace
+        return namespace
     finally:
         os.chdir(cwd)
 
