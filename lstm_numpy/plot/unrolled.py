@@ -16,6 +16,7 @@ GX, GY = 1.55, 0.95       # gaps between columns, between rows
 WL = 2.35                 # the weight boxes' column at the left
 G0 = 1.45                 # room for the initial state's label
 YB = 1.05                 # the bottom row's lower edge
+NAMES = {"lstm": "LSTM", "gru": "GRU", "rnn": "RNN"}
 
 
 def sym(name, t, k):
@@ -51,6 +52,65 @@ def uses(kind, k):
     return f"uses $w^{{{k}}}, b^{{{k}}}$"
 
 
+def col(t, left):
+    """The left edge of step t's column when the lanes start at ``left``."""
+    return left + G0 + t * (CW + GX)
+
+
+def row(k):
+    """The lower edge of layer k's row."""
+    return YB + (k - 1) * (CH + GY)
+
+
+def grid_size(tr, left):
+    """The (width, height) in inches a grid of ``tr``'s layers and steps needs."""
+    L, T = len(tr.dims["n"]), tr.dims["T"]
+    return left + G0 + T * CW + (T - 1) * GX + 1.6, YB + L * CH + (L - 1) * GY + 1.75
+
+
+def draw_grid(ax, tr, left, initial):
+    """The cells, their state lanes, the h going up, inputs and outputs of a traced pass.
+
+    ``initial(name, k, shape)`` gives the (label, color) of layer k's initial ``name`` ("h", "c").
+    """
+    kind, L, steps = tr.dims["kind"], len(tr.dims["n"]), tr.dims["T"]
+    lstm = kind == "lstm"
+    width, _ = grid_size(tr, left)
+    for k in range(1, L + 1):
+        y = row(k)
+        for t in range(steps):
+            inside = [f"{NAMES[kind]} layer {k}", f"[x, h] {shape_text(tr.shape('[x_t, h_{t-1}]', k, t))}"
+                      if kind != "gru" else f"x {shape_text(tr.shape('x_t', k, t))}", uses(kind, k)]
+            box(ax, col(t, left), y, CW, CH, "\n".join(inside), fc=LAYER, size=7.5)
+        lanes = [("c", CSTATE, y + CH - 0.22), ("h", HSTATE, y + 0.22)] if lstm else [("h", HSTATE, y + CH / 2)]
+        for name, color, ly in lanes:
+            above = name == "c" or not lstm
+            dy, va = (0.13, "bottom") if above else (-0.13, "top")
+            label, first = initial(name, k, shape_text(tr.shape(f"{name}_t", k, 0)))
+            arrow(ax, [(left + 0.15, ly), (col(0, left), ly)], color=first)
+            text(ax, left + 0.15 + (G0 - 0.15) / 2, ly + dy, label, color=first, va=va, size=7.5)
+            for t in range(steps):
+                x0 = col(t, left) + CW
+                x1 = col(t + 1, left) if t + 1 < steps else width - 0.12
+                arrow(ax, [(x0, ly), (x1, ly)], color=color)
+                label = f"{sym(name, t, k)} {shape_text(tr.shape(f'{name}_t', k, t))}"
+                text(ax, (x0 + x1) / 2, ly + dy, ("final " if t + 1 == steps else "") + label,
+                     color=color, va=va, size=8)
+    for t in range(steps):
+        cx = col(t, left) + CW / 2
+        arrow(ax, [(cx, 0.55), (cx, row(1))])
+        text(ax, cx, 0.42, f"$x_{{{t}}}$ {shape_text(tr.shape('x_t', 1, t))}", va="top")
+        for k in range(1, L):
+            y0, y1 = row(k) + CH, row(k + 1)
+            arrow(ax, [(cx, y0), (cx, y1)])
+            text(ax, cx + 0.08, (y0 + y1) / 2, f"{sym('h', t, k)} {shape_text(tr.shape('h_t', k, t))}",
+                 ha="left", size=8)
+        top = row(L) + CH
+        arrow(ax, [(cx, top), (cx, top + 0.5)])
+        text(ax, cx, top + 0.55, f"outputs[:, {t}] = {sym('h', t, L)}\n{shape_text(tr.shape('h_t', L, t))}",
+             va="bottom", size=8)
+
+
 def draw_unrolled(cell, batch=4, steps=3):
     """Draw ``cell`` (a layer or a MultiRNNCell) unrolled over ``steps`` steps for a batch.
 
@@ -66,61 +126,16 @@ def draw_unrolled(cell, batch=4, steps=3):
     """
     tr = traced(cell, batch, steps)
     kind, L = tr.dims["kind"], len(tr.dims["n"])
-    lstm = kind == "lstm"
-    width = WL + G0 + steps * CW + (steps - 1) * GX + 1.6
-    height = YB + L * CH + (L - 1) * GY + 1.75
+    width, height = grid_size(tr, WL)
     fig, ax = new_figure(width, height)
-
-    def col(t):
-        return WL + G0 + t * (CW + GX)
-
-    def row(k):
-        return YB + (k - 1) * (CH + GY)
-
-    names = {"lstm": "LSTM", "gru": "GRU", "rnn": "RNN"}
     for k in range(1, L + 1):
-        y = row(k)
         lines = [f"layer {k}: one weight set", "shared by every step t"] + weight_lines(tr, k)
-        box(ax, 0.12, y - 0.05, WL - 0.3, CH + 0.1, "\n".join(lines), fc=WEIGHTS, size=7.5)
-        for t in range(steps):
-            x = col(t)
-            inside = [f"{names[kind]} layer {k}", f"[x, h] {shape_text(tr.shape('[x_t, h_{t-1}]', k, t))}"
-                      if kind != "gru" else f"x {shape_text(tr.shape('x_t', k, t))}",
-                      uses(kind, k)]
-            box(ax, x, y, CW, CH, "\n".join(inside), fc=LAYER, size=7.5)
-        lanes = [("c", CSTATE, y + CH - 0.22), ("h", HSTATE, y + 0.22)] if lstm else [("h", HSTATE, y + CH / 2)]
-        for name, color, ly in lanes:
-            shape = shape_text(tr.shape(f"{name}_t", k, 0))
-            above = name == "c" or not lstm
-            dy = 0.13 if above else -0.13
-            va = "bottom" if above else "top"
-            arrow(ax, [(WL + 0.15, ly), (col(0), ly)], color=color)
-            text(ax, WL + 0.15 + (G0 - 0.15) / 2, ly + dy, f"initial ${name}^{{{k}}}$ = 0 {shape}",
-                 color=color, va=va, size=7.5)
-            for t in range(steps):
-                x0 = col(t) + CW
-                x1 = col(t + 1) if t + 1 < steps else width - 0.12
-                arrow(ax, [(x0, ly), (x1, ly)], color=color)
-                label = f"{sym(name, t, k)} {shape_text(tr.shape(f'{name}_t', k, t))}"
-                if t + 1 == steps:
-                    label = f"final {label}"
-                text(ax, (x0 + x1) / 2, ly + dy, label, color=color, va=va, size=8)
-    for t in range(steps):
-        cx = col(t) + CW / 2
-        arrow(ax, [(cx, 0.55), (cx, row(1))])
-        text(ax, cx, 0.42, f"$x_{{{t}}}$ {shape_text(tr.shape('x_t', 1, t))}", va="top")
-        for k in range(1, L):
-            y0, y1 = row(k) + CH, row(k + 1)
-            arrow(ax, [(cx, y0), (cx, y1)])
-            text(ax, cx + 0.08, (y0 + y1) / 2, f"{sym('h', t, k)} {shape_text(tr.shape('h_t', k, t))}",
-                 ha="left", size=8)
-        top = row(L) + CH
-        arrow(ax, [(cx, top), (cx, top + 0.5)])
-        text(ax, cx, top + 0.55, f"outputs[:, {t}] = {sym('h', t, L)}\n{shape_text(tr.shape('h_t', L, t))}",
-             va="bottom", size=8)
+        box(ax, 0.12, row(k) - 0.05, WL - 0.3, CH + 0.1, "\n".join(lines), fc=WEIGHTS, size=7.5)
+    colors = {"c": CSTATE, "h": HSTATE}
+    draw_grid(ax, tr, WL, lambda name, k, shape: (f"initial ${name}^{{{k}}}$ = 0 {shape}", colors[name]))
     n = ", ".join(str(v) for v in tr.dims["n"])
-    text(ax, 0.12, height - 0.22, f"{names[kind]}, {L} layer{'s' if L > 1 else ''} [{n}], "
+    text(ax, 0.12, height - 0.22, f"{NAMES[kind]}, {L} layer{'s' if L > 1 else ''} [{n}], "
          f"unrolled over T={steps} steps", ha="left", weight="bold")
     text(ax, 0.12, height - 0.45, f"s={batch} (batch), m={tr.dims['m']} (input); "
-         "h goes up and right" + (", c only right" if lstm else ""), ha="left", size=8)
+         "h goes up and right" + (", c only right" if kind == "lstm" else ""), ha="left", size=8)
     return fig
