@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test gradcheck clean
+.PHONY: help demo test gradcheck figures clean
 
 help:  ## list the targets
 	@echo "lstm_numpy make targets:"
@@ -25,6 +25,9 @@ test: $(STAMP)  ## run the whole test suite
 
 gradcheck: $(STAMP)  ## gradient-check every cell type (the default set)
 	$(PY) -m lstm_numpy gradcheck
+
+figures: $(STAMP)  ## redraw every diagram and plot in figures/ (the article's configurations)
+	$(PY) -m lstm_numpy.plot.gallery figures
 
 clean:  ## remove the virtual environment and caches
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis

@@ -88,20 +88,30 @@ def dot(ax, x, y, color=HSTATE):
     ax.add_patch(Circle((x, y), 0.035, fc=color, ec=color, zorder=4))
 
 
-def save(fig, path=None, *, dpi=110):
+def save(fig, path=None, *, dpi=110, colors=128):
     """Save to ``path`` (PNG or SVG by its extension), deterministically; or return PNG bytes.
 
     The same figure gives the same bytes: no date or software stamp in the metadata, a fixed
-    salt for SVG ids, and SVG text kept as text (``svg.fonttype = "none"``).
+    salt for SVG ids, and SVG text kept as text (``svg.fonttype = "none"``). A PNG is reduced
+    to a palette of ``colors`` colours (no dithering): a diagram has few colours, and the
+    file shrinks about threefold.
     """
     fmt = "png" if path is None else str(path).rsplit(".", 1)[-1].lower()
     if fmt not in ("png", "svg"):
         raise ValueError(f"expected a file name ending in .png or .svg, got {path!r}")
-    metadata = {"Software": None} if fmt == "png" else {"Date": None, "Creator": None}
     with matplotlib.rc_context(RC):
-        if path is None:
-            buffer = io.BytesIO()
-            fig.savefig(buffer, format=fmt, dpi=dpi, metadata=metadata)
-            return buffer.getvalue()
-        fig.savefig(path, format=fmt, dpi=dpi, metadata=metadata)
+        if fmt == "svg":
+            fig.savefig(path, format="svg", metadata={"Date": None, "Creator": None})
+            return None
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+    from PIL import Image
+    image = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
+    small = image.quantize(colors=colors, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    out = io.BytesIO()
+    small.save(out, format="png", optimize=True)
+    if path is None:
+        return out.getvalue()
+    with open(path, "wb") as f:
+        f.write(out.getvalue())
     return None
