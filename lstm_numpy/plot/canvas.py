@@ -115,3 +115,9 @@ def save(fig, path=None, *, dpi=110, colors=128):
     with open(path, "wb") as f:
         f.write(out.getvalue())
     return None
+
+
+def labels(fig):
+    """Every label of a figure, one a line: what a reader can read in it."""
+    from matplotlib.text import Text
+    return "\n".join(t.get_text() for t in fig.findobj(Text) if t.get_visible() and t.get_text())
