@@ -127,7 +127,7 @@ def _layer_entries(t, k, layer, c, prefix):
     if isinstance(layer, GRUCell):
         rows.extend(_gru_entries(t, k, layer, c, W_x, W_h, biases))
         return rows
-    add("[x_t, h_{t-1}]", f"[x_t^{k}, h_{{t-1}}^{k}]", xh, f"(s, {m} + {n})", "the article's concat")
+    add("[x_t, h_{t-1}]", f"[x_t^{k}, h_{{t-1}}^{k}]", xh, f"(s, {m} + {n})", "concat, x first (the article's code puts h first)")
     for j, gate in enumerate(gates):
         suffix = "" if gate == "h" else f"_{gate}"
         add(f"w{suffix}", f"w{suffix}^{k}", np.concatenate([W_x[j], W_h[j]], axis=0), f"[{m} + {n}, {n}]",
