@@ -127,7 +127,8 @@ def _layer_entries(t, k, layer, c, prefix):
     if isinstance(layer, GRUCell):
         rows.extend(_gru_entries(t, k, layer, c, W_x, W_h, biases))
         return rows
-    add("[x_t, h_{t-1}]", f"[x_t^{k}, h_{{t-1}}^{k}]", xh, f"(s, {m} + {n})", "concat, x first (the article's code puts h first)")
+    add("[x_t, h_{t-1}]", f"[x_t^{k}, h_{{t-1}}^{k}]", xh, f"(s, {m} + {n})",
+        "concat, x first (the article's code puts h first)")
     for j, gate in enumerate(gates):
         suffix = "" if gate == "h" else f"_{gate}"
         add(f"w{suffix}", f"w{suffix}^{k}", np.concatenate([W_x[j], W_h[j]], axis=0), f"[{m} + {n}, {n}]",
@@ -186,7 +187,8 @@ def format_trace(tr, values=False):
     lines = [f"{d['kind']} with {len(d['n'])} layer(s): s={d['s']} (batch), m={d['m']} (input), {ns}; "
              f"T={d['T']} steps; m_1 = m, m_k = n_(k-1)"]
     if d["lengths"] is not None:
-        lines.append(f"sequence_length {d['lengths'].tolist()}: past a row's length its output is zero, its state carried")
+        lines.append(f"sequence_length {d['lengths'].tolist()}: at and past a row's length its output is zero, "
+                     "its state carried")
     width = max(len(e.label) for e in tr.entries) + 2
     last = None
     for e in tr.entries:

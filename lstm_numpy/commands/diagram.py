@@ -73,8 +73,9 @@ def draw(plot, args):
     if args.kind == "gru-cell":
         return plot.draw_gru_cell(cell, args.batch, args.layer)
     if args.kind == "contract":
-        lengths = args.lengths if args.lengths is not None else [args.steps * (args.batch - 1 - b) // max(1, args.batch - 1)
-                                                                  for b in range(args.batch)]
+        lengths = args.lengths                                # default: from T down to 0 across the rows
+        if lengths is None:
+            lengths = [args.steps * (args.batch - 1 - b) // max(1, args.batch - 1) for b in range(args.batch)]
         return plot.draw_contract(cell, args.batch, args.steps, lengths, seed=args.seed)
     return plot.plot_gates(plot.run_for_gates(cell, steps=args.steps, batch=args.batch, seed=args.seed),
                            layer=args.layer)

@@ -83,9 +83,11 @@ def draw_contract(cell, batch=3, steps=4, lengths=(4, 2, 0), seed=0):
         text(ax, 0.15, y + chh / 2, f"row {b}\nlength {lengths[b]}", ha="left", size=8)
         box(ax, x0 - 1.5, y, 1.0, chh, f"h {shape_text(top_h(initial)[b].shape)}", fc="white", size=7.5)
         for t in range(steps):
-            zero = bool(np.all(outputs[b, t] == 0))
-            box(ax, x0 + t * cw + 0.08, y, cw - 0.16, chh, f"0 {shape_text(outputs[b, t].shape)}" if zero else f"$h_{t}$ {shape_text(outputs[b, t].shape)}",
-                fc="#e6e6e6" if zero else LAYER, ec=MUTED if zero else HSTATE, size=7.5, color=MUTED if zero else HSTATE)
+            zero = bool(np.all(outputs[b, t] == 0))           # what dynamic_rnn returned, not a rule
+            label = ("0 " if zero else f"$h_{t}$ ") + shape_text(outputs[b, t].shape)
+            ink = MUTED if zero else HSTATE
+            box(ax, x0 + t * cw + 0.08, y, cw - 0.16, chh, label, fc="#e6e6e6" if zero else LAYER, ec=ink,
+                size=7.5, color=ink)
         fx = x0 + steps * cw + 0.7
         box(ax, fx, y, 1.1, chh, f"h {shape_text(top_h(final)[b].shape)}", fc="white", size=7.5)
         source = [t for t in range(steps) if np.array_equal(hs[t, b], top_h(final)[b])]

@@ -60,7 +60,8 @@ def draw_gru_cell(cell, batch=4, layer=1):
     text(ax, 1.7, 0.15, f"${x_name}$ {shape('x_t')}", ha="left", va="bottom")
     dot(ax, 1.6, Y_X)
     arrow(ax, [(1.6, Y_X), (X_XN, Y_X), (X_XN, 0.9)], head=after)
-    text(ax, 1.75, Y_BUS - 0.08, f"$[x_t, h_{{t-1}}]$ ({tr.dims['s']}, {tr.shape('x_t', k)[1] + tr.shape('h_t', k)[1]})",
+    joined = f"({tr.dims['s']}, {tr.shape('x_t', k)[1] + tr.shape('h_t', k)[1]})"
+    text(ax, 1.75, Y_BUS - 0.08, f"$[x_t, h_{{t-1}}]$ {joined}",
          ha="left", va="top", size=8)
     for gate, x in (("z", X_Z), ("r", X_R)):
         arrow(ax, [(x, Y_BUS), (x, 1.45)])
@@ -104,7 +105,6 @@ def draw_gru_cell(cell, batch=4, layer=1):
         arrow(ax, [(X_HN, y_r - 0.16), (X_HN, y_sum), (X_XN, y_sum), (X_XN, y_sum - 0.1)], head=False)
         text(ax, X_HN + 0.08, 2.3, f"$r_t \\odot h_{{t-1}}$ {shape('r*h_{t-1}')}", ha="left", size=8)
         arrow(ax, [(X_XN, 0.9), (X_XN, y_sum), (6.2, y_sum)])
-        joined = f"({tr.dims['s']}, {tr.shape('x_t', k)[1] + tr.shape('h_t', k)[1]})"
         text(ax, X_XN - 0.08, 1.3, f"$[x_t, r_t \\odot h_{{t-1}}]$\n{joined}", ha="right", size=8)
         label = (f"tanh\n$W_{{x,n}}^{{{k}}}$ {shape('W_x,n', True)}\n$W_{{h,n}}^{{{k}}}$ {shape('W_h,n', True)}\n"
                  f"$b_n^{{{k}}}$ {shape('b_n', True)}")

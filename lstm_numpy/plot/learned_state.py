@@ -100,6 +100,7 @@ def draw_learned_state(widths=(8, 32, 32, 64), batch=4, steps=3, seed=0):
     draw_grid(ax, tr, EW, initial_label)
     text(ax, 0.12, height - 0.22, f"The article's model: widths {widths}, LSTM layers {widths[1:]}, "
          f"time-major (T, s, m) = {xs.shape}, first {steps} steps drawn", ha="left", weight="bold")
-    text(ax, 0.12, height - 0.45, "red: the learned initial state $h_{init}^k, c_{init}^k$ (the article's h0, c0), computed "
-         "from $x_0$ and chained up the stack instead of zeros; $x_0$ is also the step-0 input", ha="left", size=8, color=HIGHLIGHT)
+    text(ax, 0.12, height - 0.45, "red: the learned initial state $h_{init}^k, c_{init}^k$ (the article's h0, "
+         "c0), computed from $x_0$ and chained up the stack instead of zeros; $x_0$ is also the step-0 input",
+         ha="left", size=8, color=HIGHLIGHT)
     return fig

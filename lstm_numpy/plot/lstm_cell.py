@@ -37,7 +37,7 @@ def draw_lstm_cell(cell, batch=4, layer=1, highlight=None):
     if not 1 <= layer <= len(tr.dims["n"]):
         raise ValueError(f"expected layer in [1, {len(tr.dims['n'])}], got {layer}")
     k = layer
-    lit = {"forget": {"f", "fc"}, "input": {"i", "g", "ig"}, "cell": {"fc", "ig", "c"},
+    lit = {"forget": {"f", "fc"}, "input": {"i", "g", "ig"}, "cell": {"f", "fc", "ig", "c"},
            "output": {"o", "tanh", "h"}}.get(highlight, set())
 
     def color(part, base=HSTATE):
