@@ -188,7 +188,7 @@ def format_trace(tr, values=False):
              f"T={d['T']} steps; m_1 = m, m_k = n_(k-1)"]
     if d["lengths"] is not None:
         lines.append(f"sequence_length {d['lengths'].tolist()}: at and past a row's length its output is zero, "
-                     "its state carried")
+                     "its state carried (the rows below show what each step computed, before that mask)")
     width = max(len(e.label) for e in tr.entries) + 2
     last = None
     for e in tr.entries:
