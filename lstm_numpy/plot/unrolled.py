@@ -43,6 +43,12 @@ def weight_lines(tr, k):
     return [f"$w^{{{k}}}$ {shape_text(tr.shape('w', k), True)}", f"$b^{{{k}}}$ {shape_text(tr.shape('b', k), True)}"]
 
 
+def split_lines(tr, k):
+    """The same weights as the cell stores them (the split form), with shapes."""
+    return [f"split form: $W_x^{{{k}}}$ {shape_text(tr.shape('W_x', k), True)}",
+            f"and $W_h^{{{k}}}$ {shape_text(tr.shape('W_h', k), True)}"]
+
+
 def uses(kind, k):
     """The names of the weights a cell box uses: the same in every column of its row."""
     if kind == "lstm":
@@ -130,7 +136,9 @@ def draw_unrolled(cell, batch=4, steps=3):
     fig, ax = new_figure(width, height)
     for k in range(1, L + 1):
         lines = [f"layer {k}: one weight set", "shared by every step t"] + weight_lines(tr, k)
-        box(ax, 0.12, row(k) - 0.05, WL - 0.3, CH + 0.1, "\n".join(lines), fc=WEIGHTS, size=7.5)
+        if kind != "gru":
+            lines += split_lines(tr, k)
+        box(ax, 0.12, row(k) - 0.15, WL - 0.3, CH + 0.3, "\n".join(lines), fc=WEIGHTS, size=7.5)
     colors = {"c": CSTATE, "h": HSTATE}
     draw_grid(ax, tr, WL, lambda name, k, shape: (f"initial ${name}^{{{k}}}$ = 0 {shape}", colors[name]))
     n = ", ".join(str(v) for v in tr.dims["n"])
