@@ -139,3 +139,22 @@ def test_the_overlap_check_catches_a_planted_overlap():
     fig = plot.draw_legend()
     fig.axes[0].text(0.8, 0.42, "planted over the layer caption")
     assert ("layer\n(weights + activation)", "planted over the layer caption") in overlaps(fig)
+
+
+def test_unrolled_from_a_trace_of_a_pass_already_made():
+    from lstm_numpy.trace import trace
+    cell = build_cell("rnn", [6, 5], 3, rng=0)
+    tr = trace(cell, np.zeros((2, 4, 3)))
+    text = labels(plot.draw_unrolled(tr))
+    assert "$x_{3}$ (2, 3)" in text and "[9, 6]" in text and "T=4 steps" in text
+
+
+def test_every_figure_the_docs_show_is_in_the_gallery():
+    import re
+    from pathlib import Path
+    from lstm_numpy.plot.gallery import figures
+    root = Path(__file__).resolve().parents[1]
+    shown = set(re.findall(r"\.\./figures/([\w.]+)", (root / "docs" / "diagrams.md").read_text()))
+    made = {name for name, _ in figures()}
+    assert shown == made
+    assert all((root / "figures" / name).is_file() for name in made)

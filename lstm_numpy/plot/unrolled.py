@@ -8,7 +8,7 @@ of an array the forward pass computed (see :mod:`lstm_numpy.trace`).
 """
 import numpy as np
 
-from ..trace import trace
+from ..trace import Trace, trace
 from .canvas import CSTATE, HSTATE, LAYER, WEIGHTS, arrow, box, new_figure, shape_text, text
 
 CW, CH = 1.35, 1.0        # a cell box
@@ -25,7 +25,9 @@ def sym(name, t, k):
 
 
 def traced(cell, batch, steps):
-    """The trace of a real forward pass on zeros of shape (s, T, m)."""
+    """The trace of a real forward pass on zeros of shape (s, T, m); a Trace passes through."""
+    if isinstance(cell, Trace):
+        return cell
     return trace(cell, np.zeros((batch, steps, cell.input_size)))
 
 
@@ -122,7 +124,8 @@ def draw_unrolled(cell, batch=4, steps=3):
 
     Parameters
     ----------
-    cell : RNNCell, LSTMCell, GRUCell or MultiRNNCell
+    cell : RNNCell, LSTMCell, GRUCell or MultiRNNCell; or a :class:`~lstm_numpy.trace.Trace`
+        of a pass already made (``batch`` and ``steps`` are then read from it)
     batch : int, s
     steps : int, T (each step one column)
 
@@ -132,6 +135,7 @@ def draw_unrolled(cell, batch=4, steps=3):
     """
     tr = traced(cell, batch, steps)
     kind, L = tr.dims["kind"], len(tr.dims["n"])
+    batch, steps = tr.dims["s"], tr.dims["T"]
     width, height = grid_size(tr, WL)
     fig, ax = new_figure(width, height)
     for k in range(1, L + 1):
