@@ -29,7 +29,7 @@ def _figure(width, height):
     return fig
 
 
-def plot_gates(cache, layer=1, row=0):
+def plot_gates(cache, layer=1, row=0, title=None):
     """Heatmaps of every gate of one layer over time, for one row of the batch.
 
     Parameters
@@ -37,6 +37,7 @@ def plot_gates(cache, layer=1, row=0):
     cache : dict from :func:`~lstm_numpy.dynamic_rnn`
     layer : int, k (from 1)
     row : int, which row of the batch
+    title : None (a title naming the layer and row) or str
 
     Returns
     -------
@@ -72,7 +73,7 @@ def plot_gates(cache, layer=1, row=0):
             ax.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
             fig.colorbar(im, ax=ax, fraction=0.08, pad=0.03).ax.tick_params(labelsize=7)
         axes[0].set_ylabel("unit", fontsize=8)
-        fig.suptitle(f"{type(kind).__name__} layer {layer}, batch row {row}: every gate over time", fontsize=9)
+        fig.suptitle(title or f"{type(kind).__name__} layer {layer}, batch row {row}: every gate over time", fontsize=9)
         fig.subplots_adjust(left=0.05, right=0.96, bottom=0.16, top=0.76, wspace=0.55)
     return fig
 

@@ -4,11 +4,15 @@
 an LSTM with two layers [20, 30] on input 8 (batch s = 4, three steps drawn), and its
 hand-written model with widths [8, 32, 32, 64]. Each file is written deterministically.
 """
+import functools
 import os
 import sys
 
+import numpy as np
+
 from ..config import build_cell
-from .analysis import gradient_flow_curves, plot_gates, plot_gradient_norms, plot_losses, run_for_gates
+from ..dynamic_rnn import dynamic_rnn
+from .analysis import gradient_flow_curves, plot_gates, plot_gradient_norms, plot_losses
 from .canvas import save
 from .contract import draw_contract
 from .gru_cell import draw_gru_cell
@@ -24,6 +28,22 @@ SIZES, INPUT, BATCH, STEPS = [20, 30], 8, 4, 3
 def article_cell(kind, **options):
     """The article's two-layer stack [20, 30] on input 8."""
     return build_cell(kind, SIZES, INPUT, rng=0, **options)
+
+
+@functools.lru_cache(maxsize=1)
+def trained():
+    """The memory-task run: (losses by label, trained cells by label), computed once."""
+    return train_memory_task()
+
+
+def trained_gates():
+    """Every gate of the trained LSTM on one new sequence of the task."""
+    losses, cells = trained()
+    label = next(name for name in cells if name.startswith("LSTM"))
+    x = np.random.default_rng(5).normal(size=(1, 25, 1))      # (B, T, D), a sequence not trained on
+    _, _, cache = dynamic_rnn(cells[label], x)
+    return plot_gates(cache, title=f"{label}, trained to remember x_0 (the loss-curve run): "
+                                   "every gate over a new sequence")
 
 
 def figures():
@@ -42,9 +62,9 @@ def figures():
         ("gru_cell_reset_before.png", lambda: draw_gru_cell(article_cell("gru", reset_after=False), BATCH)),
         ("lstm_realize.png", lambda: draw_learned_state((INPUT, 32, 32, 64), BATCH, STEPS)),
         ("dynamic_rnn_contract.png", lambda: draw_contract(lstm, 3, 4, (4, 2, 0))),
-        ("gate_heatmaps.png", lambda: plot_gates(run_for_gates(lstm, steps=30))),
+        ("gate_heatmaps.png", trained_gates),
         ("gradient_norms.png", lambda: plot_gradient_norms(gradient_flow_curves())),
-        ("loss_curves.png", lambda: plot_losses(train_memory_task(), title="remember x_0 over T=25 steps: "
+        ("loss_curves.png", lambda: plot_losses(trained()[0], title="remember x_0 over T=25 steps: "
                                                 "mean squared error, Adam, same size", xlabel="update")),
     ]
 

@@ -47,14 +47,16 @@ def train(cell, steps, batch, updates, rng):
 
 
 def train_memory_task(hidden=16, steps=25, batch=32, updates=400, seed=0):
-    """Loss curves of a tanh RNN and an LSTM (forget_bias 1) of the same size on the task.
+    """Train a tanh RNN and an LSTM (forget_bias 1) of the same size on the task.
 
     Returns
     -------
-    dict label -> ndarray (updates,)
+    losses : dict label -> ndarray (updates,), the loss of every update
+    cells : dict label -> the trained cell
     """
-    runs = {}
+    losses, cells = {}, {}
     for label, cell in ((f"RNN (tanh), H={hidden}", RNNCell(1, hidden, rng=seed)),
                         (f"LSTM, H={hidden}, forget_bias=1", LSTMCell(1, hidden, forget_bias=1.0, rng=seed))):
-        runs[label] = train(cell, steps, batch, updates, np.random.default_rng(seed + 1))
-    return runs
+        losses[label] = train(cell, steps, batch, updates, np.random.default_rng(seed + 1))
+        cells[label] = cell
+    return losses, cells
