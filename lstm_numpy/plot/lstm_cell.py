@@ -110,7 +110,7 @@ def draw_lstm_cell(cell, batch=4, layer=1, highlight=None):
     if highlight:
         title += f"; {highlight} {'gate' if highlight != 'cell' else 'state update'} in red"
     text(ax, 0.2, 5.4, title, ha="left", weight="bold")
-    bias = f" + forget_bias {cell.cells[k - 1].forget_bias:g}" if cell.cells[k - 1].forget_bias else ""
-    text(ax, 5.0, 0.42, r"$j_t = act([x_t, h_{t-1}]\, w_j + b_j)$" + bias + r",  $c_t = f_t c_{t-1} + i_t g_t$,  "
+    bias = f" (f adds forget_bias {cell.cells[k - 1].forget_bias:g})" if cell.cells[k - 1].forget_bias else ""
+    text(ax, 4.4, 0.42, r"$j_t = act([x_t, h_{t-1}]\, w_j + b_j)$" + bias + r",  $c_t = f_t c_{t-1} + i_t g_t$,  "
          r"$h_t = o_t \tanh(c_t)$", size=8, ha="left")
     return fig
