@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test gradcheck docs clean
+.PHONY: help demo test gradcheck docs figures clean
 
 help:  ## list the targets
 	@echo "lstm_numpy make targets:"
@@ -28,6 +28,9 @@ gradcheck: $(STAMP)  ## gradient-check every cell type (the default set)
 
 docs: $(STAMP)  ## run every example in docs/ and the README, and check the docs' links and references
 	$(PY) -m pytest tests/test_docs.py tests/test_article.py
+
+figures: $(STAMP)  ## redraw every diagram and plot in figures/ (the article's configurations)
+	$(PY) -m lstm_numpy.plot.gallery figures
 
 clean:  ## remove the virtual environment and caches
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis

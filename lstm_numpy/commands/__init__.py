@@ -7,7 +7,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ["gradcheck"]
+COMMANDS = ["gradcheck", "trace", "diagram"]
 
 
 def build_parser():

@@ -1,0 +1,81 @@
+"""``python -m lstm_numpy diagram KIND -o FILE``: draw one diagram or plot for a configuration.
+
+The file's extension picks the format (.png or .svg). matplotlib is imported only when a
+diagram is drawn, so the rest of the command line works without it.
+"""
+import numpy as np
+
+from .arguments import add_cell_arguments, cell_from_arguments, check_cell_arguments, positive_int
+
+KINDS = {
+    "legend": "the symbols used in every diagram",
+    "unrolled": "layers by steps, h up and right, c right (the article's RNN_details, lstm_detail_total)",
+    "lstm-cell": "one LSTM cell's inside; --highlight forget|input|cell|output",
+    "gru-cell": "one GRU cell's inside; --reset-before for TensorFlow 1.x's form",
+    "learned-state": "the article's model with its learned initial state (LSTM_realize); --widths",
+    "contract": "dynamic_rnn's layouts and sequence lengths; --lengths",
+    "gates": "heatmaps of every gate of one layer over time",
+    "gradients": "||dL/dh_t|| against t for an RNN and an LSTM of the same size",
+}
+
+
+def add_parser(subparsers):
+    parser = subparsers.add_parser(
+        "diagram", help="draw a diagram or plot from a real forward pass (PNG or SVG)",
+        description="Draw one figure for a configuration; every shape in it comes from a real "
+                    "forward pass. Kinds: " + "; ".join(f"{k}: {v}" for k, v in KINDS.items()) + ".")
+    parser.add_argument("kind", choices=list(KINDS), metavar="KIND", help="one of " + ", ".join(KINDS))
+    parser.add_argument("-o", "--output", required=True, metavar="FILE", help="output file, .png or .svg")
+    add_cell_arguments(parser, sizes=(20, 30), input_size=8, batch=4, steps=3)
+    parser.add_argument("--layer", type=positive_int, default=1, metavar="K",
+                        help="which layer a cell diagram or the gate heatmaps show, from 1 (default 1)")
+    parser.add_argument("--highlight", choices=["forget", "input", "cell", "output"],
+                        help="lstm-cell: draw one gate's path in red")
+    parser.add_argument("--widths", type=positive_int, nargs="+", default=[8, 32, 32, 64], metavar="W",
+                        help="learned-state: the article's widths [m, n_1, ...] (default 8 32 32 64)")
+    parser.add_argument("--dpi", type=positive_int, default=110, help="PNG resolution (default 110)")
+    parser.set_defaults(func=lambda args: run(parser, args))
+    return parser
+
+
+def run(parser, args):
+    if not args.output.lower().endswith((".png", ".svg")):
+        parser.error(f"expected -o FILE ending in .png or .svg, got {args.output!r}")
+    if args.kind == "gru-cell" and args.cell == "lstm":
+        args.cell = "gru"
+    if args.kind in ("lstm-cell", "gru-cell") and args.cell != args.kind[:-5]:
+        parser.error(f"{args.kind} draws a {args.kind[:-5]} cell, got --cell {args.cell}")
+    if args.highlight and args.kind != "lstm-cell":
+        parser.error(f"--highlight applies to lstm-cell, got {args.kind}")
+    check_cell_arguments(parser, args)
+    from .. import plot
+    fig = draw(plot, args)
+    plot.save(fig, args.output, dpi=args.dpi)
+    print(f"wrote {args.output}")
+    return 0
+
+
+def draw(plot, args):
+    """The figure ``args`` describe."""
+    rng = np.random.default_rng(args.seed)
+    if args.kind == "legend":
+        return plot.draw_legend()
+    if args.kind == "learned-state":
+        return plot.draw_learned_state(args.widths, args.batch, args.steps, seed=args.seed)
+    if args.kind == "gradients":
+        return plot.plot_gradient_norms(plot.gradient_flow_curves(args.sizes[-1], args.input_size, args.steps,
+                                                                  args.batch, args.seed))
+    cell = cell_from_arguments(args, rng)
+    if args.kind == "unrolled":
+        return plot.draw_unrolled(cell, args.batch, args.steps)
+    if args.kind == "lstm-cell":
+        return plot.draw_lstm_cell(cell, args.batch, args.layer, args.highlight)
+    if args.kind == "gru-cell":
+        return plot.draw_gru_cell(cell, args.batch, args.layer)
+    if args.kind == "contract":
+        lengths = args.lengths                                # default: from T down to 0 across the rows
+        if lengths is None:
+            lengths = [args.steps * (args.batch - 1 - b) // max(1, args.batch - 1) for b in range(args.batch)]
+        return plot.draw_contract(cell, args.batch, args.steps, lengths, seed=args.seed)
+    return plot.plot_gates(plot.run_for_gates(cell, steps=args.steps, batch=args.batch, seed=args.seed),
+                           layer=args.layer)

@@ -1,0 +1,171 @@
+"""Plots of what the numbers do: gates over time, gradients reaching back, losses going down.
+
+Each function returns a ``matplotlib.figure.Figure``; save it with
+:func:`lstm_numpy.plot.save` for deterministic bytes.
+"""
+import matplotlib
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+from ..dynamic_rnn import dynamic_rnn, gate_history
+from ..gradient_flow import hidden_gradient_norms
+from ..gru import GRUCell
+from ..lstm import LSTMCell
+from ..multi import MultiRNNCell
+from ..rnn import RNNCell
+from .canvas import RC
+
+GATE_TITLES = {"i": "input gate i", "f": "forget gate f", "g": "candidate g", "o": "output gate o",
+               "c": "cell state c", "h": "hidden state h", "r": "reset gate r", "z": "update gate z",
+               "n": "candidate n"}
+
+
+def _figure(width, height):
+    with matplotlib.rc_context(RC):
+        fig = Figure(figsize=(width, height))
+        FigureCanvasAgg(fig)
+    return fig
+
+
+def plot_gates(cache, layer=1, row=0, title=None):
+    """Heatmaps of every gate of one layer over time, for one row of the batch.
+
+    Parameters
+    ----------
+    cache : dict from :func:`~lstm_numpy.dynamic_rnn`
+    layer : int, k (from 1)
+    row : int, which row of the batch
+    title : None (a title naming the layer and row) or str
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    cell = cache["cell"]
+    layers = cell.cells
+    if not 1 <= layer <= len(layers):
+        raise ValueError(f"expected layer in [1, {len(layers)}], got {layer}")
+    kind = layers[layer - 1]
+    names = {LSTMCell: ("i", "f", "g", "o", "c", "h"), GRUCell: ("r", "z", "n", "h"),
+             RNNCell: ("h",)}[type(kind)]
+    T, B, _ = cache["inputs_shape"]
+    if not 0 <= row < B:
+        raise ValueError(f"expected row in [0, {B - 1}], got {row}")
+    index = layer - 1 if isinstance(cell, MultiRNNCell) else 0
+    with matplotlib.rc_context(RC):
+        fig = _figure(2.2 * len(names) + 0.6, 3.4)
+        axes = fig.subplots(1, len(names), sharey=True)
+        axes = np.atleast_1d(axes)
+        for ax, name in zip(axes, names):
+            values = gate_history(cache, name, layer=index)[:, row, :].T   # (H, T)
+            lo, hi = (0, 1) if name in ("i", "f", "o", "r", "z") else (-1, 1)
+            if name == "c":
+                hi = max(1.0, float(np.abs(values).max()))
+                lo = -hi
+            im = ax.imshow(values, aspect="auto", cmap="viridis" if lo == 0 else "RdBu_r", vmin=lo, vmax=hi,
+                           interpolation="nearest", origin="lower")
+            ax.set_title(f"{GATE_TITLES[name]}\n{values.shape[0]} units × T={values.shape[1]}", fontsize=8)
+            ax.set_xlabel("step t", fontsize=8)
+            ax.tick_params(labelsize=7)
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
+            fig.colorbar(im, ax=ax, fraction=0.08, pad=0.03).ax.tick_params(labelsize=7)
+        axes[0].set_ylabel("unit", fontsize=8)
+        fig.suptitle(title or f"{type(kind).__name__} layer {layer}, batch row {row}: every gate over time", fontsize=9)
+        fig.subplots_adjust(left=0.05, right=0.96, bottom=0.16, top=0.76, wspace=0.55)
+    return fig
+
+
+def plot_gradient_norms(curves, title="||dL/dh_t|| for a loss on the last step only"):
+    """The norm of dL/dh_t against t, one line per model, log scale.
+
+    Parameters
+    ----------
+    curves : dict label -> ndarray (T,), e.g. from :func:`~lstm_numpy.gradient_flow.hidden_gradient_norms`
+    title : str
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    with matplotlib.rc_context(RC):
+        fig = _figure(6.4, 3.8)
+        ax = fig.add_subplot()
+        for label, norms in curves.items():
+            norms = np.asarray(norms, dtype=float)
+            ax.semilogy(np.arange(len(norms)), np.maximum(norms, 1e-300), marker=".", ms=3, lw=1.2, label=label)
+        ax.set_xlabel("step t (the loss is on the last step)")
+        ax.set_ylabel("||dL/dh_t||  (log scale)")
+        ax.set_title(title, fontsize=9)
+        ax.grid(True, which="major", alpha=0.3)
+        ax.legend(fontsize=8, loc="lower right")
+        fig.subplots_adjust(left=0.13, right=0.97, bottom=0.14, top=0.9)
+    return fig
+
+
+def gradient_flow_curves(hidden=32, input_size=8, steps=40, batch=8, seed=0):
+    """Measured ||dL/dh_t|| for a tanh RNN and an LSTM of the same size (forget_bias 0 and 1).
+
+    Same inputs, same initialiser, one layer of ``hidden`` units each; see
+    :func:`~lstm_numpy.gradient_flow.hidden_gradient_norms`.
+
+    Returns
+    -------
+    dict label -> ndarray (T,)
+    """
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(batch, steps, input_size))           # (B, T, D)
+    cells = {f"RNN (tanh), H={hidden}": RNNCell(input_size, hidden, rng=seed),
+             f"LSTM, H={hidden}, forget_bias=0 (PyTorch)": LSTMCell(input_size, hidden, rng=seed),
+             f"LSTM, H={hidden}, forget_bias=1 (TF BasicLSTMCell)": LSTMCell(input_size, hidden, forget_bias=1.0,
+                                                                            rng=seed)}
+    return {label: hidden_gradient_norms(cell, x)[0] for label, cell in cells.items()}
+
+
+def plot_losses(losses, title="training loss", xlabel="step", log=None):
+    """Loss curves: one list of losses, or a dict label -> list.
+
+    Parameters
+    ----------
+    losses : sequence of float, or dict label -> sequence of float
+    title, xlabel : str
+    log : None (log scale when the losses span more than two decades), or a bool
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    runs = losses if isinstance(losses, dict) else {"loss": losses}
+    runs = {label: np.asarray(v, dtype=float) for label, v in runs.items()}
+    for label, v in runs.items():
+        if v.ndim != 1 or v.size == 0 or not np.all(np.isfinite(v)):
+            raise ValueError(f"expected losses {label!r} as a non-empty 1-D sequence of finite numbers, "
+                             f"got shape {v.shape}")
+    if log is None:
+        everything = np.concatenate(list(runs.values()))
+        log = bool(everything.min() > 0 and everything.max() / everything.min() > 100)
+    with matplotlib.rc_context(RC):
+        fig = _figure(6.0, 3.6)
+        ax = fig.add_subplot()
+        for label, v in runs.items():
+            ax.plot(np.arange(v.size), v, lw=1.3, label=label)
+        if log:
+            ax.set_yscale("log")
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel("loss")
+        ax.set_title(title, fontsize=9)
+        ax.grid(True, alpha=0.3)
+        if len(runs) > 1:
+            ax.legend(fontsize=8)
+        fig.subplots_adjust(left=0.13, right=0.97, bottom=0.14, top=0.9)
+    return fig
+
+
+def run_for_gates(cell, steps=30, batch=2, seed=0):
+    """A forward pass on a smooth input (a few sines), for :func:`plot_gates`: returns the cache."""
+    t = np.arange(steps)
+    freqs = np.linspace(0.1, 0.6, cell.input_size)
+    x = np.sin(np.outer(t, freqs) + np.random.default_rng(seed).uniform(0, np.pi, size=(batch, 1, cell.input_size)))
+    return dynamic_rnn(cell, x)[2]

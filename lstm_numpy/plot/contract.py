@@ -1,0 +1,110 @@
+"""The dynamic_rnn contract: layouts in and out, and what sequence lengths do.
+
+Top: inputs, outputs and final state in the batch-major and the time-major layout, with the
+shapes two real calls returned. Bottom: a batch with sequence lengths, drawn from a real run:
+each output cell is grey where ``dynamic_rnn`` returned zeros, and each row's final state is
+linked to the step whose state it equals (a length-0 row keeps its initial state).
+"""
+import numpy as np
+
+from ..dynamic_rnn import dynamic_rnn, gate_history
+from ..multi import MultiRNNCell
+from ..state import LSTMState, describe, map_state
+from .canvas import HSTATE, LAYER, MUTED, WEIGHTS, arrow, box, new_figure, shape_text, text
+
+
+def top_h_holder(state):
+    """The top layer's state of a state structure."""
+    return state[-1] if isinstance(state, tuple) and not isinstance(state, LSTMState) else state
+
+
+def top_h(state):
+    """The top layer's h of a state structure."""
+    state = top_h_holder(state)
+    return state.h if isinstance(state, LSTMState) else state
+
+
+def state_text(state):
+    """The structure of a state with its shapes, one layer a line."""
+    if isinstance(state, tuple) and not isinstance(state, LSTMState):
+        return "(" + ",\n ".join(describe(s) for s in state) + ")"
+    return describe(state)
+
+
+def draw_contract(cell, batch=3, steps=4, lengths=(4, 2, 0), seed=0):
+    """Draw the dynamic_rnn contract for ``cell`` with a batch of ``batch`` rows and ``steps`` steps.
+
+    Parameters
+    ----------
+    cell : RNNCell, LSTMCell, GRUCell or MultiRNNCell
+    batch, steps : int, B and T
+    lengths : sequence of B ints in [0, T], the ``sequence_length`` of the bottom panel
+    seed : int, for the random inputs and initial state
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    rng = np.random.default_rng(seed)
+    D = cell.input_size
+    lengths = np.asarray(lengths)
+    x = rng.normal(size=(batch, steps, D))                    # (B, T, D)
+    initial = map_state(lambda s: rng.uniform(-0.5, 0.5, size=s.shape), cell.zero_state(batch))
+    outputs, final, cache = dynamic_rnn(cell, x, sequence_length=lengths, initial_state=initial)
+    outputs_tm, final_tm, _ = dynamic_rnn(cell, x.transpose(1, 0, 2), time_major=True)
+    hs = gate_history(cache, "h", layer=len(cell.cells) - 1 if isinstance(cell, MultiRNNCell) else 0)
+
+    fig, ax = new_figure(10.4, 6.45)
+    text(ax, 0.15, 6.25, f"dynamic_rnn contract, {describe_cell(cell)}", ha="left", weight="bold")
+    box(ax, 0.2, 4.0, 2.9, 1.9, "inputs\n\nbatch-major (default)\n(B, T, D) = "
+        f"{shape_text(x.shape)}\n\ntime_major=True\n(T, B, D) = {shape_text(x.transpose(1, 0, 2).shape)}",
+        fc=WEIGHTS, size=8)
+    box(ax, 3.7, 4.55, 2.4, 0.8, "dynamic_rnn(cell, inputs,\nsequence_length, initial_state,\ntime_major)",
+        fc=LAYER, size=7.5)
+    arrow(ax, [(3.1, 4.95), (3.7, 4.95)])
+    arrow(ax, [(6.1, 5.25), (6.7, 5.25)])
+    arrow(ax, [(6.1, 4.65), (6.7, 4.65)])
+    box(ax, 6.7, 5.05, 3.5, 0.95, f"outputs: the top layer's h at every step\n(B, T, H) = {shape_text(outputs.shape)}"
+        f"\ntime-major (T, B, H) = {shape_text(outputs_tm.shape)}", fc=WEIGHTS, size=8)
+    box(ax, 6.7, 3.85, 3.5, 1.05, "final_state (same in both layouts)\n" + state_text(final), fc=WEIGHTS, size=7)
+    # The bottom panel: rows of the batch against steps.
+    cw, chh, x0, ytop = 1.15, 0.5, 2.35, 3.05
+    text(ax, 0.15, 3.5, f"sequence_length = {lengths.tolist()}: outputs zero at and past a row's length, "
+         "its state carried to the end", ha="left", weight="bold", size=8.5)
+    stacked = isinstance(cell, MultiRNNCell)
+    lstm = isinstance(top_h_holder(initial), LSTMState)
+    part = ("[-1]" if stacked else "") + (".h" if lstm else "")
+    text(ax, x0 - 1.0, ytop + 0.05, f"initial_state{part}", size=8, va="bottom")
+    text(ax, x0 + steps * cw + 1.25, ytop + 0.05, f"final_state{part}", size=8, va="bottom")
+    for t in range(steps):
+        text(ax, x0 + t * cw + cw / 2, ytop + 0.05, f"outputs[:, {t}]", size=8, va="bottom")
+    for b in range(batch):
+        y = ytop - (b + 1) * (chh + 0.25)
+        text(ax, 0.15, y + chh / 2, f"row {b}\nlength {lengths[b]}", ha="left", size=8)
+        box(ax, x0 - 1.5, y, 1.0, chh, f"h {shape_text(top_h(initial)[b].shape)}", fc="white", size=7.5)
+        for t in range(steps):
+            zero = bool(np.all(outputs[b, t] == 0))           # what dynamic_rnn returned, not a rule
+            label = ("0 " if zero else f"$h_{t}$ ") + shape_text(outputs[b, t].shape)
+            ink = MUTED if zero else HSTATE
+            box(ax, x0 + t * cw + 0.08, y, cw - 0.16, chh, label, fc="#e6e6e6" if zero else LAYER, ec=ink,
+                size=7.5, color=ink)
+        fx = x0 + steps * cw + 0.7
+        box(ax, fx, y, 1.1, chh, f"h {shape_text(top_h(final)[b].shape)}", fc="white", size=7.5)
+        source = [t for t in range(steps) if np.array_equal(hs[t, b], top_h(final)[b])]
+        if source:
+            t = source[-1]
+            start = (x0 + t * cw + cw - 0.08, y + chh / 2)
+            label = f"= $h_{t}$ (last valid step)"
+        else:
+            start = (x0 - 0.5, y + chh / 2)
+            label = "= initial state (length 0)"
+        arrow(ax, [start, (start[0], y - 0.1), (fx + 0.55, y - 0.1), (fx + 0.55, y)], color=MUTED, lw=1.0)
+        text(ax, fx + 0.7, y - 0.1, label, ha="left", size=7.5, color=MUTED)
+    return fig
+
+
+def describe_cell(cell):
+    """A short text of a cell: kind and sizes."""
+    layers = cell.cells
+    return f"{type(layers[0]).__name__} layers {[c.hidden_size for c in layers]}, D={cell.input_size}"
+

@@ -1,0 +1,116 @@
+"""One LSTM cell's inside, with every weight, bias and vector labelled by its real shape.
+
+The cell-state line runs along the top; h_{t-1} and x_t join into the article's concat
+[x_t, h_{t-1}], which feeds the four gate layers; each layer box names its weight w_j^k
+[m_k + n_k, n_k] and bias b_j^k [n_k]. One gate can be highlighted in red, as in the
+article's gate-by-gate series: "forget", "input", "cell" (the update of c) or "output".
+"""
+from .canvas import (CELL, CSTATE, HIGHLIGHT, HSTATE, LAYER, arrow, box, dot, new_figure, op,
+                     shape_text, text)
+from .unrolled import traced
+
+HIGHLIGHTS = ("forget", "input", "cell", "output")
+Y_C, Y_BUS, Y_GATE, GATE_H, GATE_W = 3.9, 1.2, 1.6, 0.66, 1.05
+X_GATE = {"f": 2.55, "i": 3.8, "g": 5.05, "o": 6.3}
+X_ADD, X_OUT, X_UP = 4.4, 7.5, 8.55
+
+
+def draw_lstm_cell(cell, batch=4, layer=1, highlight=None):
+    """Draw the inside of LSTM layer ``layer`` (from 1) of ``cell`` for a batch of ``batch``.
+
+    Parameters
+    ----------
+    cell : LSTMCell, or a MultiRNNCell of LSTM layers
+    batch : int, s
+    layer : int, k (from 1, the article's numbering)
+    highlight : None or one of "forget", "input", "cell", "output"
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    if highlight is not None and highlight not in HIGHLIGHTS:
+        raise ValueError(f"expected highlight None or one of {', '.join(HIGHLIGHTS)}, got {highlight!r}")
+    tr = traced(cell, batch, 1)
+    if tr.dims["kind"] != "lstm":
+        raise ValueError(f"expected an LSTM cell, got a {tr.dims['kind']} cell")
+    if not 1 <= layer <= len(tr.dims["n"]):
+        raise ValueError(f"expected layer in [1, {len(tr.dims['n'])}], got {layer}")
+    k = layer
+    lit = {"forget": {"f", "fc"}, "input": {"i", "g", "ig"}, "cell": {"f", "fc", "ig", "c"},
+           "output": {"o", "tanh", "h"}}.get(highlight, set())
+
+    def color(part, base=HSTATE):
+        return HIGHLIGHT if part in lit else base
+
+    def width(part):
+        return 2.4 if part in lit else 1.3
+
+    def shape(name):
+        return shape_text(tr.shape(name, k))
+
+    fig, ax = new_figure(9.9, 5.6)
+    box(ax, 1.0, 0.75, 8.0, 3.75, fc=CELL, ec="#9bb0cc", zorder=0, rounded=0.15)
+    # The cell state: c_{t-1} in, times f, plus i*g, out as c_t; a copy goes down through tanh.
+    arrow(ax, [(0.2, Y_C), (X_GATE["f"] - 0.16, Y_C)], color=color("fc", CSTATE), lw=width("fc"), head=False)
+    arrow(ax, [(X_GATE["f"] + 0.16, Y_C), (X_ADD - 0.16, Y_C)], color=color("c", CSTATE), lw=width("c"), head=False)
+    arrow(ax, [(X_ADD + 0.16, Y_C), (9.7, Y_C)], color=color("c", CSTATE), lw=width("c"))
+    op(ax, X_GATE["f"], Y_C, "×")
+    op(ax, X_ADD, Y_C, "+")
+    text(ax, 0.2, Y_C + 0.12, f"$c_{{t-1}}^{{{k}}}$ {shape('c_{t-1}')}", ha="left", va="bottom", color=CSTATE)
+    text(ax, 9.7, Y_C + 0.12, f"$c_t^{{{k}}}$ {shape('c_t')}", ha="right", va="bottom", color=CSTATE)
+    # h_{t-1} and x_t join into the concat, the bus that feeds every gate.
+    arrow(ax, [(0.2, Y_BUS), (1.6, Y_BUS)], head=False)
+    arrow(ax, [(1.6, 0.3), (1.6, Y_BUS)], head=False)
+    arrow(ax, [(1.6, Y_BUS), (X_GATE["o"], Y_BUS)], head=False)
+    text(ax, 0.2, Y_BUS + 0.1, f"$h_{{t-1}}^{{{k}}}$ {shape('h_{t-1}')}", ha="left", va="bottom")
+    x_name = "x_t" if k == 1 else f"x_t^{{{k}}} = h_t^{{{k - 1}}}"
+    text(ax, 1.72, 0.3, f"${x_name}$ {shape('x_t')}", ha="left", va="bottom")
+    text(ax, 1.75, Y_BUS - 0.1, f"$[x_t^{{{k}}}, h_{{t-1}}^{{{k}}}]$ {shape('[x_t, h_{t-1}]')}",
+         ha="left", va="top")
+    for gate, x in X_GATE.items():
+        act = "tanh" if gate == "g" else r"$\sigma$"
+        arrow(ax, [(x, Y_BUS), (x, Y_GATE)], color=color(gate), lw=width(gate))
+        label = (f"{act}\n$w_{gate}^{{{k}}}$ {shape_text(tr.shape('w_' + gate, k), True)}\n"
+                 f"$b_{gate}^{{{k}}}$ {shape_text(tr.shape('b_' + gate, k), True)}")
+        box(ax, x - GATE_W / 2, Y_GATE, GATE_W, GATE_H, label, fc=LAYER, ec=color(gate), lw=width(gate), size=7.5)
+    top = Y_GATE + GATE_H
+    # f goes straight up into the product with c_{t-1}.
+    arrow(ax, [(X_GATE["f"], top), (X_GATE["f"], Y_C - 0.16)], color=color("f"), lw=width("f"))
+    text(ax, X_GATE["f"] + 0.08, 3.05, f"$f_t^{{{k}}}$ {shape('f_t')}", ha="left", color=color("f"))
+    # i and g meet in a product, which is added to the cell state.
+    y_ig = 3.05
+    arrow(ax, [(X_GATE["i"], top), (X_GATE["i"], y_ig), (X_ADD - 0.16, y_ig)], color=color("i"), lw=width("i"))
+    arrow(ax, [(X_GATE["g"], top), (X_GATE["g"], y_ig), (X_ADD + 0.16, y_ig)], color=color("g"), lw=width("g"))
+    op(ax, X_ADD, y_ig, "×")
+    arrow(ax, [(X_ADD, y_ig + 0.16), (X_ADD, Y_C - 0.16)], color=color("ig"), lw=width("ig"))
+    text(ax, X_GATE["i"] - 0.08, 2.62, f"$i_t^{{{k}}}$ {shape('i_t')}", ha="right", color=color("i"))
+    text(ax, X_GATE["g"] + 0.08, 2.62, f"$g_t^{{{k}}}$ {shape('g_t')}", ha="left", color=color("g"))
+    # o times tanh(c_t) is h_t.
+    y_oh = 2.65
+    dot(ax, X_OUT, Y_C, color("c", CSTATE))
+    arrow(ax, [(X_OUT, Y_C), (X_OUT, 3.43)], color=color("tanh", CSTATE), lw=width("tanh"))
+    op(ax, X_OUT, 3.27, "tanh")
+    arrow(ax, [(X_OUT, 3.11), (X_OUT, y_oh + 0.16)], color=color("tanh"), lw=width("tanh"))
+    text(ax, X_OUT - 0.22, 3.27, f"tanh($c_t^{{{k}}}$) {shape('tanh(c_t)')}", ha="right", color=color("tanh"))
+    arrow(ax, [(X_GATE["o"], top), (X_GATE["o"], y_oh), (X_OUT - 0.16, y_oh)], color=color("o"), lw=width("o"))
+    text(ax, X_GATE["o"] + 0.08, 2.45, f"$o_t^{{{k}}}$ {shape('o_t')}", ha="left", color=color("o"))
+    op(ax, X_OUT, y_oh, "×")
+    arrow(ax, [(X_OUT, y_oh - 0.16), (X_OUT, Y_BUS), (9.7, Y_BUS)], color=color("h"), lw=width("h"))
+    text(ax, 9.7, Y_BUS + 0.1, f"$h_t^{{{k}}}$ {shape('h_t')}", ha="right", va="bottom", color=color("h"))
+    # The copy of h_t going up: to layer k+1 at this step, or out as the output.
+    dot(ax, X_UP, Y_BUS, color("h"))
+    arrow(ax, [(X_UP, Y_BUS), (X_UP, Y_C - 0.1)], color=color("h"), lw=width("h"), head=False)
+    arrow(ax, [(X_UP, Y_C + 0.1), (X_UP, 5.0)], color=color("h"), lw=width("h"))
+    up = f"to layer {k + 1}" if k < len(tr.dims["n"]) else "to outputs[:, t]"
+    text(ax, X_UP - 0.1, 4.85, f"$h_t^{{{k}}}$ {up}", ha="right", color=color("h"))
+    n = tr.dims["n"][k - 1]
+    m_k = tr.dims["m"] if k == 1 else tr.dims["n"][k - 2]
+    title = f"LSTM layer k={k} inside: s={batch}, m_{k}={m_k}, n_{k}={n}"
+    if highlight:
+        title += f"; {highlight} {'gate' if highlight != 'cell' else 'state update'} in red"
+    text(ax, 0.2, 5.4, title, ha="left", weight="bold")
+    bias = f" (f adds forget_bias {cell.cells[k - 1].forget_bias:g})" if cell.cells[k - 1].forget_bias else ""
+    text(ax, 4.4, 0.42, r"$j_t = act([x_t, h_{t-1}]\, w_j + b_j)$" + bias + r",  $c_t = f_t c_{t-1} + i_t g_t$,  "
+         r"$h_t = o_t \tanh(c_t)$", size=8, ha="left")
+    return fig
