@@ -31,3 +31,6 @@ def main(argv=None):
     except (ValueError, TypeError) as err:
         print(f"python -m lstm_numpy {args.command}: error: {err}", file=sys.stderr)
         return 2
+    except BrokenPipeError:                     # the reader (e.g. `| head`) stopped reading
+        sys.stderr.close()
+        return 0
