@@ -11,13 +11,24 @@ from .state import LSTMState, describe
 
 
 def as_float_array(name, a, dtype):
-    """``a`` as an ndarray of ``dtype``; a TypeError for integer, boolean, complex or other data."""
+    """A fresh copy of ``a`` in ``dtype``, after checking it holds finite floating-point values.
+
+    Integer, boolean, complex or other data is a TypeError; NaN, inf, or a value beyond the
+    range of ``dtype`` a ValueError that points at it. The copy means a caller who later
+    reuses its buffer cannot change what a cache holds.
+    """
     arr = np.asarray(a)
     if arr.dtype.kind != "f":
         kind = {"i": "integer", "u": "unsigned integer", "b": "boolean", "c": "complex"}.get(
             arr.dtype.kind, arr.dtype.name)
         raise TypeError(f"expected {name} as floating-point values, got {kind} dtype {arr.dtype}")
-    return arr.astype(dtype, copy=False)
+    check_finite(name, arr)
+    limit = np.finfo(dtype).max
+    if arr.size and np.abs(arr).max() > limit:
+        where = tuple(int(i) for i in np.argwhere(np.abs(arr) > limit)[0])
+        raise ValueError(f"expected {name} within the range of {np.dtype(dtype).name} "
+                         f"(|x| <= {limit:.4g}), got {arr[where]} at index {where}")
+    return arr.astype(dtype)
 
 
 def check_finite(name, arr):
@@ -75,7 +86,6 @@ def check_state(name, state, template, dtype):
         arr = as_float_array(path, s, dtype)
         if arr.shape != t.shape:
             raise ValueError(f"expected {path} of shape (B, H)={t.shape}, got {arr.shape}")
-        check_finite(path, arr)
         return arr
 
     return walk(state, template, name)

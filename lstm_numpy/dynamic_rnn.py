@@ -11,7 +11,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from .checks import as_float_array, check_finite, check_sequence_length, check_state
+from .checks import as_float_array, check_sequence_length, check_state
 from .multi import MultiRNNCell
 from .state import map_state
 
@@ -24,13 +24,15 @@ params : dict with the keys and shapes of ``cell.params``"""
 
 
 def _check_cell(cell):
-    if not hasattr(cell, "step") or not hasattr(cell, "step_backward"):
+    if not all(hasattr(cell, name) for name in ("step", "step_backward", "check_params", "zero_state")):
         raise TypeError(f"expected an RNNCell, LSTMCell, GRUCell or MultiRNNCell, got {type(cell).__name__}")
     cell.check_params()
 
 
 def _to_time_major(inputs, cell, time_major):
-    """Inputs as a (T, B, D) array of the cell's dtype, after every check."""
+    """Inputs as a (T, B, D) array of the cell's dtype (a copy), after every check."""
+    if not isinstance(time_major, (bool, np.bool_)):
+        raise TypeError(f"expected time_major as a bool, got {type(time_major).__name__} {time_major!r}")
     layout = "(T, B, D)" if time_major else "(B, T, D)"
     xs = as_float_array("inputs", inputs, cell.dtype)
     D = cell.input_size
@@ -39,11 +41,11 @@ def _to_time_major(inputs, cell, time_major):
     if xs.shape[2] != D:
         hint = ""
         if xs.shape[1] == D:
-            hint = " (are the time and feature axes swapped?)"
+            swapped = "batch" if time_major else "time"
+            hint = f" (are the {swapped} and feature axes swapped?)"
         raise ValueError(f"expected inputs of shape {layout[:-2]}D={D}), got {xs.shape}{hint}")
     if xs.shape[0] == 0 or xs.shape[1] == 0:
         raise ValueError(f"expected inputs with at least one step and one row {layout}, got {xs.shape}")
-    check_finite("inputs", xs)
     return xs if time_major else xs.transpose(1, 0, 2)       # (T, B, D)
 
 
@@ -101,7 +103,8 @@ def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, time_maj
 
     cache = {"cell": cell, "steps": steps, "sequence_length": lengths, "time_major": time_major,
              "inputs_shape": xs.shape, "initial_state": initial_state}
-    return (outputs if time_major else outputs.transpose(1, 0, 2)), state, cache
+    final_state = map_state(np.copy, state)                   # the caller's own, not the cache's arrays
+    return (outputs if time_major else outputs.transpose(1, 0, 2)), final_state, cache
 
 
 def dynamic_rnn_backward(d_outputs, d_final_state, cache):
@@ -127,6 +130,9 @@ def dynamic_rnn_backward(d_outputs, d_final_state, cache):
     >>> grads.inputs.shape, grads.initial_state.shape, grads.params["W_h"].shape
     ((2, 4, 3), (2, 5), (5, 15))
     """
+    if not isinstance(cache, dict) or not {"cell", "steps", "sequence_length", "inputs_shape"} <= set(cache):
+        raise TypeError(f"expected the cache dict that dynamic_rnn returned (its third value), "
+                        f"got {type(cache).__name__}")
     cell, steps, lengths = cache["cell"], cache["steps"], cache["sequence_length"]
     T, B, D = cache["inputs_shape"]
     H = cell.hidden_size
@@ -135,7 +141,6 @@ def dynamic_rnn_backward(d_outputs, d_final_state, cache):
     if d_outputs.shape != expected:
         layout = "(T, B, H)" if cache["time_major"] else "(B, T, H)"
         raise ValueError(f"expected d_outputs of the outputs' shape {layout}={expected}, got {d_outputs.shape}")
-    check_finite("d_outputs", d_outputs)
     d_outputs = d_outputs if cache["time_major"] else d_outputs.transpose(1, 0, 2)   # (T, B, H)
     template = cell.zero_state(B)
     dstate = template if d_final_state is None else check_state("d_final_state", d_final_state, template, cell.dtype)
@@ -180,8 +185,8 @@ def gate_history(cache, name, layer=0):
     """
     cell = cache["cell"]
     n_layers = len(cell.cells) if isinstance(cell, MultiRNNCell) else 1
-    if not 0 <= layer < n_layers:
-        raise ValueError(f"expected layer in [0, {n_layers - 1}], got {layer}")
+    if isinstance(layer, bool) or not isinstance(layer, (int, np.integer)) or not 0 <= layer < n_layers:
+        raise ValueError(f"expected layer in [0, {n_layers - 1}], got {layer!r}")
     per_step = [s[layer] if isinstance(cell, MultiRNNCell) else s for s in cache["steps"]]
     if name not in per_step[0]:
         raise KeyError(f"no {name!r} in the step cache; it holds {sorted(per_step[0])}")

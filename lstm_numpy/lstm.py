@@ -10,6 +10,8 @@ Equations, numbered as in docs/lstm.md (row vectors, gates ``i, f, g, o`` along 
     c = f * c_prev + i * g                      (6)   (B, H)
     h = o * tanh(c)                             (7)   (B, H)
 """
+import numbers
+
 import numpy as np
 
 from .activations import sigmoid, sigmoid_grad, tanh_grad
@@ -57,13 +59,13 @@ def lstm_step_forward(x, h_prev, c_prev, W_x, W_h, b, forget_bias=0.0):
     return h, c, cache
 
 
-def lstm_step_backward(dh, dc, cache):
+def lstm_step_backward(dh, dc_next, cache):
     """Backward of :func:`lstm_step_forward`, eqs. (7) down to (1); each ``dfoo`` has ``foo``'s shape.
 
     Parameters
     ----------
     dh : ndarray of shape (B, H), dL/dh (from the output and from step t+1 together)
-    dc : ndarray of shape (B, H), dL/dc arriving from step t+1
+    dc_next : ndarray of shape (B, H), dL/dc arriving from step t+1
     cache : dict from :func:`lstm_step_forward`
 
     Returns
@@ -74,7 +76,7 @@ def lstm_step_backward(dh, dc, cache):
     x, h_prev, c_prev = cache["x"], cache["h_prev"], cache["c_prev"]
     i, f, g, o, tanh_c = cache["i"], cache["f"], cache["g"], cache["o"], cache["tanh_c"]
     do = dh * tanh_c                                          # (B, H)  eq. (7)
-    dc = dc + dh * o * tanh_grad(tanh_c)                      # (B, H)  eq. (7), c fans out to h and c_next
+    dc = dc_next + dh * o * tanh_grad(tanh_c)                 # (B, H)  eq. (7), c fans out to h and c_next
     df = dc * c_prev                                          # (B, H)  eq. (6)
     dc_prev = dc * f                                          # (B, H)  eq. (6)
     di = dc * g                                               # (B, H)  eq. (6)
@@ -83,7 +85,7 @@ def lstm_step_backward(dh, dc, cache):
     da_g = dg * tanh_grad(g)                                  # (B, H)  eq. (4)
     da_f = df * sigmoid_grad(f)                               # (B, H)  eq. (3), forget_bias is a constant
     da_i = di * sigmoid_grad(i)                               # (B, H)  eq. (2)
-    da = np.concatenate([da_i, da_f, da_g, da_o], axis=1)     # (B, 4H)
+    da = np.concatenate([da_i, da_f, da_g, da_o], axis=1)     # (B, 4H)  eqs. (2)-(5), gates i, f, g, o
     dx = da @ cache["W_x"].T                                  # (B, D)   eq. (1)
     dh_prev = da @ cache["W_h"].T                             # (B, H)   eq. (1)
     dW_x = x.T @ da                                           # (D, 4H)  eq. (1)
@@ -122,6 +124,8 @@ class LSTMCell(Cell):
 
     def __init__(self, input_size, hidden_size, *, forget_bias=0.0, init="dl", rng=None,
                  dtype=np.float64):
+        if isinstance(forget_bias, bool) or not isinstance(forget_bias, numbers.Real):
+            raise TypeError(f"expected forget_bias as a real number, got {type(forget_bias).__name__} {forget_bias!r}")
         if not np.isfinite(forget_bias):
             raise ValueError(f"expected a finite forget_bias, got {forget_bias}")
         self.forget_bias = float(forget_bias)

@@ -19,6 +19,10 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 # Dimensions pairwise distinct, so that a transposed product fails loudly.
 T, B, D, H = 3, 2, 4, 5
+# Tests of sequence_length use a batch of ROWS rows (distinct from T, D and H too), with
+# lengths T, 0 and values between.
+ROWS = 6
+LENGTHS = np.array([T, 0, 1, 2, T, 1])
 
 
 def randomize(cell, rng, scale=0.5):

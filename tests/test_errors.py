@@ -156,3 +156,71 @@ def test_params_replaced_with_the_wrong_shape(lstm, x):
 def test_not_a_cell(x):
     with pytest.raises(TypeError, match="expected an RNNCell, LSTMCell, GRUCell or MultiRNNCell, got dict"):
         ln.dynamic_rnn({}, x)
+
+
+def test_gradients_and_states_of_the_wrong_type(lstm, x):
+    outputs, _, cache = ln.dynamic_rnn(lstm, x)
+    with pytest.raises(TypeError, match="expected d_outputs as floating-point values, got integer"):
+        ln.dynamic_rnn_backward(np.zeros(outputs.shape, dtype=int), None, cache)
+    with pytest.raises(TypeError, match="expected d_outputs as floating-point values, got complex"):
+        ln.dynamic_rnn_backward(np.zeros(outputs.shape, dtype=complex), None, cache)
+    with pytest.raises(TypeError, match=r"expected initial_state.c as floating-point values, got integer"):
+        ln.dynamic_rnn(lstm, x, initial_state=ln.LSTMState(np.zeros((B, H), dtype=int), np.zeros((B, H))))
+
+
+def test_backward_wants_the_cache_itself(lstm, x):
+    result = ln.dynamic_rnn(lstm, x)
+    with pytest.raises(TypeError, match=r"expected the cache dict that dynamic_rnn returned \(its third value\), got tuple"):
+        ln.dynamic_rnn_backward(np.zeros_like(result[0]), None, result)
+    with pytest.raises(TypeError, match="got dict"):
+        ln.dynamic_rnn_backward(np.zeros_like(result[0]), None, {})
+
+
+def test_time_major_must_be_a_bool(lstm, x):
+    with pytest.raises(TypeError, match="expected time_major as a bool, got str 'no'"):
+        ln.dynamic_rnn(lstm, x, time_major="no")
+
+
+def test_time_major_hint_names_the_batch_axis(lstm):
+    with pytest.raises(ValueError, match=r"got \(3, 4, 2\) \(are the batch and feature axes swapped\?\)"):
+        ln.dynamic_rnn(lstm, np.zeros((T, D, B)), time_major=True)
+
+
+def test_values_beyond_float32(rng):
+    cell = make_cell("gru", D, H, rng, dtype=np.float32)
+    big = np.zeros((B, T, D))
+    big[0, 1, 2] = 1e39
+    with pytest.raises(ValueError, match=re.escape("expected inputs within the range of float32 (|x| <= 3.403e+38), got 1e+39 at index (0, 1, 2)")):
+        ln.dynamic_rnn(cell, big)
+
+
+def test_forget_bias_must_be_a_finite_number():
+    with pytest.raises(TypeError, match="expected forget_bias as a real number, got str '1'"):
+        ln.LSTMCell(3, 4, forget_bias="1")
+    with pytest.raises(TypeError, match="expected forget_bias as a real number, got NoneType"):
+        ln.LSTMCell(3, 4, forget_bias=None)
+    with pytest.raises(ValueError, match="expected a finite forget_bias, got inf"):
+        ln.LSTMCell(3, 4, forget_bias=float("inf"))
+
+
+def test_gate_history_layer_must_be_an_int(lstm, x):
+    _, _, cache = ln.dynamic_rnn(lstm, x)
+    with pytest.raises(ValueError, match=r"expected layer in \[0, 0\], got '0'"):
+        ln.gate_history(cache, "f", layer="0")
+
+
+def test_the_caller_may_reuse_its_buffers(rng):
+    """The cache keeps copies: overwriting inputs, initial state or final state changes no gradient."""
+    cell = make_cell("rnn_tanh", D, H, rng)
+    x = rng.normal(size=(B, T, D))
+    h0 = rng.normal(size=(B, H))
+    outputs, final_state, cache = ln.dynamic_rnn(cell, x, initial_state=h0)
+    d_out = rng.normal(size=outputs.shape)
+    before = ln.dynamic_rnn_backward(d_out, None, cache)
+    h0[...] = final_state                     # carry the state in the same buffer
+    x[...] = 0.0
+    final_state[...] = 0.0
+    after = ln.dynamic_rnn_backward(d_out, None, cache)
+    np.testing.assert_array_equal(before.inputs, after.inputs)
+    for k in before.params:
+        np.testing.assert_array_equal(before.params[k], after.params[k])

@@ -53,13 +53,15 @@ PLANTED_BUGS = {
     "gru recurrent weights": (gru, "gru_step_backward",
                               lambda out: (out[0], out[1], {**out[2], "W_h": out[2]["W_h"].T.reshape(out[2]["W_h"].shape)})),
     "rnn input gradient": (rnn, "rnn_step_backward", lambda out: (out[0] * 1.001, out[1], out[2])),
+    "gru_before state gradient": (gru, "gru_reset_before_step_backward",
+                                  lambda out: (out[0], out[1] * 0.999, out[2])),
 }
 
 
 @pytest.mark.parametrize("bug", PLANTED_BUGS)
 def test_the_checker_catches_a_planted_bug(bug, monkeypatch, rng):
     module, name, plant = PLANTED_BUGS[bug]
-    kind = {"lstm": "lstm", "gru": "gru", "rnn": "rnn_tanh"}[bug.split()[0]]
+    kind = {"lstm": "lstm", "gru": "gru", "gru_before": "gru_before", "rnn": "rnn_tanh"}[bug.split()[0]]
     cell = make_cell(kind, D, H, rng)
     x = rng.normal(size=(B, T, D))
     state0 = random_state(cell, B, rng)
@@ -86,7 +88,7 @@ def test_cli_one_configuration(capsys):
     assert main(["gradcheck", "--cell", "gru", "--sizes", "3", "2", "--input-size", "4", "--batch", "2",
                  "--steps", "3", "--lengths", "3", "0", "--reset-before", "--time-major"]) == 0
     out = capsys.readouterr().out
-    assert "gru sizes [3, 2], D=4, B=2, T=3, time-major, lengths [3, 0]" in out
+    assert "gru reset_after=False, sizes [3, 2], D=4, B=2, T=3, time-major, lengths [3, 0], seed 0" in out
     assert "cell_1/b " in out and "(6,)" in out
 
 
@@ -105,6 +107,7 @@ def test_cli_exit_status_1_on_failure(monkeypatch, capsys):
     (["--sizes", "0"], "expected a positive integer, got 0"),
     (["--batch", "two"], "expected a positive integer, got 'two'"),
     (["--cell", "cnn"], "invalid choice: 'cnn'"),
+    (["--seed", "-1"], "argument --seed: expected a non-negative integer, got -1"),
 ])
 def test_cli_wrong_arguments(argv, message, capsys):
     with pytest.raises(SystemExit) as exit_info:
@@ -122,3 +125,38 @@ def test_cli_library_errors_are_one_line(capsys):
 def test_cli_without_a_command_prints_help(capsys):
     assert main([]) == 2
     assert "gradcheck" in capsys.readouterr().out
+
+
+def test_relu_kinks_are_found_and_not_compared(rng):
+    """A relu unit whose pre-activation sits within 2 eps of 0: the stencil straddles the kink.
+
+    Without the region test that element's difference is no derivative and fails; with it the
+    element is counted as a kink and every other element is still compared.
+    """
+    cell = make_cell("rnn_relu", D, H, rng)
+    x = rng.normal(size=(B, 1, D))
+    a = x[:, 0] @ cell.params["W_x"] + cell.params["b"]             # h_prev = 0: a = x W_x + b
+    cell.params["b"][0] -= a[0, 0] - 1e-4                            # a[0, 0] = 1e-4, inside the stencil
+    report = check_dynamic_rnn(cell, x, final_state_loss=False)
+    assert report.passed, str(report)
+    assert report.rows[-1].name == "b" and report.rows[-1].kinks == 1
+    assert "at a relu kink, not compared" in str(report)
+    outputs, _, cache = ln.dynamic_rnn(cell, x)
+    d_out = np.random.default_rng(0).normal(size=outputs.shape)
+    grads = ln.dynamic_rnn_backward(d_out, None, cache)
+    blind = check_gradients(lambda: np.sum(ln.dynamic_rnn(cell, x)[0] * d_out),
+                            {"b": cell.params["b"]}, {"b": grads.params["b"]})
+    assert not blind.passed
+
+
+def test_cli_flags_equal_to_the_defaults_still_name_one_configuration(capsys):
+    assert main(["gradcheck", "--cell", "rnn", "--sizes", "3", "--input-size", "2", "--seed", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "rnn tanh, sizes [3], D=2, B=3, T=4, batch-major, seed 0" in out
+    assert "1 configurations" in out
+
+
+def test_cli_relu_passes_on_any_seed(capsys):
+    for seed in range(4):
+        assert main(["gradcheck", "--cell", "rnn", "--activation", "relu", "--sizes", "5", "4",
+                     "--seed", str(seed)]) == 0

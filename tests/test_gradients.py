@@ -9,10 +9,11 @@ import numpy as np
 import pytest
 
 import lstm_numpy as ln
-from lstm_numpy.gradcheck import TOLERANCE, check_dynamic_rnn, check_gradients, random_state
+from lstm_numpy.gradcheck import (TOLERANCE, check_dynamic_rnn, check_gradients, numerical_gradient,
+                                  random_state, relative_error)
 from lstm_numpy.state import map_state, state_leaves
 
-from conftest import B, D, H, KINDS, T, make_cell, randomize
+from conftest import B, D, H, KINDS, LENGTHS, ROWS, T, make_cell, randomize
 
 
 def check_step(cell, rng):
@@ -43,10 +44,10 @@ def test_one_step(kind, rng):
 @pytest.mark.parametrize("time_major", [False, True])
 def test_whole_sequence_with_lengths_and_states(kind, time_major, rng):
     cell = make_cell(kind, D, H, rng)
-    shape = (T, B + 1, D) if time_major else (B + 1, T, D)
+    shape = (T, ROWS, D) if time_major else (ROWS, T, D)
     x = rng.normal(size=shape)
-    report = check_dynamic_rnn(cell, x, sequence_length=np.array([T, 0, 1]),
-                               initial_state=random_state(cell, B + 1, rng), time_major=time_major, rng=rng)
+    report = check_dynamic_rnn(cell, x, sequence_length=LENGTHS,
+                               initial_state=random_state(cell, ROWS, rng), time_major=time_major, rng=rng)
     assert report.passed, str(report)
 
 
@@ -58,17 +59,19 @@ def test_zero_initial_state_and_no_final_state_loss(kind, rng):
 
 
 def test_gradient_at_zero_initial_state(rng):
-    """grads.initial_state has the state's structure when initial_state was None."""
+    """grads.initial_state has the state's structure and the right values when initial_state was None."""
     cell = ln.MultiRNNCell([make_cell("lstm", D, H, rng), make_cell("gru", H, 6, rng)])
     x = rng.normal(size=(B, T, D))
     outputs, final_state, cache = ln.dynamic_rnn(cell, x)
     d_out = rng.normal(size=outputs.shape)
     grads = ln.dynamic_rnn_backward(d_out, None, cache)
-    zero = cell.zero_state(B)
-    report = check_dynamic_rnn(cell, x, initial_state=zero, final_state_loss=False, rng=np.random.default_rng(7))
-    assert report.passed, str(report)
     assert isinstance(grads.initial_state[0], ln.LSTMState)
     assert grads.initial_state[1].shape == (B, 6)
+    zero = cell.zero_state(B)
+    numeric = {name: numerical_gradient(lambda: np.sum(ln.dynamic_rnn(cell, x, initial_state=zero)[0] * d_out), leaf)
+               for name, leaf in zip(["c0", "h0", "h1"], state_leaves(zero))}
+    for name, analytic in zip(["c0", "h0", "h1"], state_leaves(grads.initial_state)):
+        assert relative_error(analytic, numeric[name]).max() < TOLERANCE, name
 
 
 @pytest.mark.parametrize("kinds,sizes", [
@@ -80,9 +83,9 @@ def test_gradient_at_zero_initial_state(rng):
 def test_stacks_of_unequal_sizes(kinds, sizes, rng):
     widths = [D] + sizes
     cell = ln.MultiRNNCell([make_cell(k, widths[i], widths[i + 1], rng) for i, k in enumerate(kinds)])
-    x = rng.normal(size=(B + 1, T, D))
-    report = check_dynamic_rnn(cell, x, sequence_length=np.array([1, T, 0]),
-                               initial_state=random_state(cell, B + 1, rng), rng=rng)
+    x = rng.normal(size=(ROWS, T, D))
+    report = check_dynamic_rnn(cell, x, sequence_length=LENGTHS,
+                               initial_state=random_state(cell, ROWS, rng), rng=rng)
     assert report.passed, str(report)
 
 

@@ -11,7 +11,7 @@ from lstm_numpy.activations import sigmoid
 from lstm_numpy.gradcheck import random_state
 from lstm_numpy.state import map_state, state_leaves
 
-from conftest import B, D, H, KINDS, T, make_cell
+from conftest import B, D, H, KINDS, LENGTHS, ROWS, T, make_cell
 
 EXACT = dict(rtol=0, atol=0)       # the same operations in the same order: bit for bit
 CLOSE = dict(rtol=1e-12, atol=1e-13)   # the same maths summed in another order
@@ -56,8 +56,8 @@ def test_single_steps_equal_one_sequence_call(kind, rng):
 def test_one_layer_stack_equals_its_cell(kind, rng):
     cell = make_cell(kind, D, H, rng)
     stack = ln.MultiRNNCell([cell])
-    x = rng.normal(size=(B + 1, T, D))
-    lengths = np.array([T, 1, 0])
+    x = rng.normal(size=(ROWS, T, D))
+    lengths = LENGTHS
     out1, fin1, cache1 = ln.dynamic_rnn(cell, x, lengths)
     out2, fin2, cache2 = ln.dynamic_rnn(stack, x, lengths)
     np.testing.assert_allclose(out1, out2, **EXACT)
@@ -111,9 +111,9 @@ def test_length_equal_to_steps_is_no_mask(rng):
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_time_major_equals_batch_major(kind, rng):
-    cell = ln.MultiRNNCell([make_cell(kind, D, H, rng), make_cell(kind, H, 3, rng)])
-    x = rng.normal(size=(B + 1, T, D))
-    lengths = np.array([2, T, 0])
+    cell = ln.MultiRNNCell([make_cell(kind, D, H, rng), make_cell(kind, H, 7, rng)])
+    x = rng.normal(size=(ROWS, T, D))
+    lengths = LENGTHS
     out_b, fin_b, cache_b = ln.dynamic_rnn(cell, x, lengths)
     out_t, fin_t, cache_t = ln.dynamic_rnn(cell, x.transpose(1, 0, 2), lengths, time_major=True)
     np.testing.assert_allclose(out_b, out_t.transpose(1, 0, 2), **EXACT)
@@ -225,9 +225,9 @@ def test_gate_history_stacks_the_cache(rng):
 
 
 def test_backward_does_not_mutate_its_arguments(rng):
-    cell = ln.MultiRNNCell([make_cell("lstm", D, H, rng), make_cell("gru_before", H, 3, rng)])
-    x = rng.normal(size=(B + 1, T, D))
-    out, fin, cache = ln.dynamic_rnn(cell, x, np.array([T, 1, 0]))
+    cell = ln.MultiRNNCell([make_cell("lstm", D, H, rng), make_cell("gru_before", H, 7, rng)])
+    x = rng.normal(size=(ROWS, T, D))
+    out, fin, cache = ln.dynamic_rnn(cell, x, LENGTHS)
     d_out = rng.normal(size=out.shape)
     d_fin = map_state(lambda s: rng.normal(size=s.shape), fin)
     snapshot = [a.copy() for a in [d_out, *state_leaves(d_fin)]]

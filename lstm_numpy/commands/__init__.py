@@ -22,7 +22,9 @@ def build_parser():
 
 def main(argv=None):
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = parser.parse_args(argv)
+    args.argv = argv                            # what was typed, for commands whose defaults differ
     if args.command is None:
         parser.print_help()
         return 2

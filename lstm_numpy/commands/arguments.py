@@ -42,7 +42,7 @@ def add_cell_arguments(parser, *, sizes=(20, 30), input_size=8, batch=3, steps=4
                        help="GRU with the reset before the recurrent product (TensorFlow 1.x GRUCell)")
     group.add_argument("--activation", choices=["tanh", "relu"], default="tanh", help="RNN activation (default tanh)")
     group.add_argument("--forget-bias", type=float, default=0.0, help="LSTM forget_bias (default 0.0)")
-    group.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    group.add_argument("--seed", type=nonnegative_int, default=0, help="random seed (default 0)")
     return group
 
 

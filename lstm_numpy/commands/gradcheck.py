@@ -39,10 +39,9 @@ def add_parser(subparsers):
     return parser
 
 
-def configuration_given(parser, args):
-    defaults = {action.dest: action.default for action in parser._actions}
-    return any(getattr(args, dest) != default for dest, default in defaults.items()
-               if dest not in ("help", "func", "command"))
+def configuration_given(args):
+    """Whether any flag was typed after ``gradcheck`` (equal to its default or not)."""
+    return any(arg.startswith("-") for arg in args.argv[args.argv.index("gradcheck") + 1:])
 
 
 def randomize(cell, rng, scale=0.5):
@@ -64,20 +63,23 @@ def check_one(args, title):
 
 
 def describe(args):
+    variant = {"lstm": f" forget_bias={args.forget_bias}",
+               "gru": f" reset_after={not args.reset_before}",
+               "rnn": f" {args.activation}"}[args.cell]
     layout = "time-major" if args.time_major else "batch-major"
     lengths = "" if args.lengths is None else f", lengths {args.lengths}"
-    return (f"{args.cell} sizes {args.sizes}, D={args.input_size}, B={args.batch}, T={args.steps}, "
-            f"{layout}{lengths}")
+    return (f"{args.cell}{variant}, sizes {args.sizes}, D={args.input_size}, B={args.batch}, "
+            f"T={args.steps}, {layout}{lengths}, seed {args.seed}")
 
 
 def run(parser, args):
-    if configuration_given(parser, args):
+    if configuration_given(args):
         check_cell_arguments(parser, args)
         reports = [check_one(args, describe(args))]
     else:
         reports = []
         for title, options, B, T, D, sizes, lengths, time_major in DEFAULT_SET:
-            one = parser.parse_args([])
+            one = parser.parse_args([])           # the defaults, then this entry's settings
             one.__dict__.update(options, batch=B, steps=T, input_size=D, sizes=sizes,
                                 lengths=lengths, time_major=time_major)
             reports.append(check_one(one, title))
