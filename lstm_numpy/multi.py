@@ -4,8 +4,37 @@ The forward step goes up the stack; the backward step comes down it, the input g
 layer k+1 becoming the output gradient of layer k.
 """
 import warnings
+from collections.abc import Mapping
 
 from .cell import Cell
+
+
+class ParamsView(Mapping):
+    """A stack's ``params``: the layers' own arrays under ``"cell_{k}/{name}"``, read-only as a dict.
+
+    For layers of sizes [20, 30] on input 8, ``params["cell_1/W_h"]`` is layer 1's own W_h,
+    of shape (30, 120). Writing into an array (``params[key][...] = value``) changes the layer;
+    replacing an entry (``params[key] = value``) would change nothing, so it is an error.
+    """
+
+    def __init__(self, arrays):
+        self._arrays = arrays
+
+    def __getitem__(self, key):
+        return self._arrays[key]
+
+    def __iter__(self):
+        return iter(self._arrays)
+
+    def __len__(self):
+        return len(self._arrays)
+
+    def __setitem__(self, key, value):
+        raise TypeError(f"MultiRNNCell.params is a view of the layers' arrays: write into the array "
+                        f"(params[{key!r}][...] = value) or replace it in cells[k].params")
+
+    def __repr__(self):
+        return f"ParamsView({self._arrays!r})"
 
 
 class MultiRNNCell:
@@ -87,9 +116,9 @@ class MultiRNNCell:
 
     @property
     def params(self):
-        return {f"cell_{k}/{name}": arr
-                for k, cell in enumerate(self.cells) if self.owner[k] == k
-                for name, arr in cell.params.items()}
+        return ParamsView({f"cell_{k}/{name}": arr
+                           for k, cell in enumerate(self.cells) if self.owner[k] == k
+                           for name, arr in cell.params.items()})
 
     def check_params(self):
         """A ValueError if any layer's params lost a name, shape or dtype."""

@@ -87,3 +87,12 @@ def test_a_plain_tuple_is_refused_as_an_lstm_state(rng):
         ln.dynamic_rnn(cell, x, initial_state=(c, h))
     out, _, _ = ln.dynamic_rnn(cell, x, initial_state=ln.LSTMState(h=h, c=c))
     assert out.shape == (2, 2, 4)
+
+
+def test_replacing_a_stack_param_is_an_error_not_a_silent_no_op():
+    stack = ln.MultiRNNCell([ln.GRUCell(3, 4, rng=0), ln.GRUCell(4, 2, rng=1)])
+    with pytest.raises(TypeError, match=r"write into the array \(params\['cell_0/W_x'\]\[...\] = value\)"):
+        stack.params["cell_0/W_x"] = np.zeros((3, 12))
+    stack.params["cell_0/W_x"][...] = 0.0
+    assert not stack.cells[0].params["W_x"].any()
+    assert dict(stack.params).keys() == stack.params.keys()

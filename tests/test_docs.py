@@ -202,7 +202,7 @@ def test_numpydoc_with_shapes(module):
         if inspect.isfunction(obj) and len(arguments) >= 2:
             if "Parameters\n" not in doc or "Returns\n" not in doc:
                 problems.append(f"{name}: no numpydoc Parameters and Returns sections")
-        if arguments and not re.search(r"\((?:B|T|D|H|\d)[,)]", doc):
+        if arguments and not re.search(r"\((?:B|T|D|H|\d+)[,)]", doc):
             problems.append(f"{name}: no shape")
         computes = inspect.isclass(obj) or "step" in name.rsplit(".", 1)[-1]
         if module in CELL_MODULES and computes and not re.search(r"eqs?\.\s*\(\d+\)", doc):
