@@ -22,7 +22,9 @@ T, B, D, H = 3, 2, 4, 5
 
 
 def randomize(cell, rng, scale=0.5):
-    """Every parameter, biases too, uniform in (-scale, scale): zero biases hide layout bugs."""
+    """Every parameter, biases too, uniform in (-scale, scale): zero biases hide layout bugs.
+
+    Works on anything with a ``params`` dict of its own arrays (cells, heads, models)."""
     for p in cell.params.values():
         p[...] = rng.uniform(-scale, scale, size=p.shape)
     return cell
