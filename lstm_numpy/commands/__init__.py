@@ -7,7 +7,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ["gradcheck"]
+COMMANDS = ["gradcheck", "train"]
 
 
 def build_parser():
