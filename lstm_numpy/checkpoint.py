@@ -56,8 +56,12 @@ def save(model, path, extra=None):
 def _read(path):
     """The configuration dict and the arrays of a checkpoint file, or a ValueError saying why not."""
     try:
-        with np.load(path, allow_pickle=False) as data:
-            arrays = {key: data[key] for key in data.files}
+        with open(path, "rb") as f:                  # our own handle: closed even when the zip is bad
+            data = np.load(f, allow_pickle=False)
+            if not isinstance(data, np.lib.npyio.NpzFile):
+                raise ValueError(f"it holds a single {type(data).__name__}, not a .npz archive")
+            with data:
+                arrays = {key: data[key] for key in data.files}
     except FileNotFoundError:
         raise ValueError(f"checkpoint {path!r} not found") from None
     except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError) as err:

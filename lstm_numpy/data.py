@@ -100,7 +100,7 @@ class CharCorpus:
     Parameters
     ----------
     text : str
-    block : int, characters per block
+    block : int, characters per block (fewer for a text shorter than 2 * holdout * block)
     holdout : int, one block in ``holdout`` is held out
 
     Attributes
@@ -110,13 +110,15 @@ class CharCorpus:
     """
 
     def __init__(self, text, *, block=1000, holdout=10):
+        if len(text) < 4 * holdout:
+            raise ValueError(f"expected a text of at least {4 * holdout} characters, got {len(text)}")
         self.vocab = "".join(sorted(set(text)))
         index = {ch: i for i, ch in enumerate(self.vocab)}
         ids = np.array([index[ch] for ch in text], dtype=np.int64)
+        block = min(block, len(ids) // (2 * holdout))            # a short text still gets two held-out blocks
         blocks = [ids[i:i + block] for i in range(0, len(ids), block)]
         self.train = np.concatenate([b for k, b in enumerate(blocks) if k % holdout != holdout // 2])
-        held = [b for k, b in enumerate(blocks) if k % holdout == holdout // 2]
-        self.heldout = np.concatenate(held) if held else ids[-block:]
+        self.heldout = np.concatenate([b for k, b in enumerate(blocks) if k % holdout == holdout // 2])
         self.counts = np.bincount(ids, minlength=len(self.vocab))
 
     def unigram_bits(self):

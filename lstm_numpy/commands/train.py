@@ -59,6 +59,8 @@ def add_parser(subparsers):
     sine.add_argument("--model", choices=["regressor", "article"], default="regressor",
                       help="regressor: LSTM stack [20, 30] + dense head; article: ArticleLSTM "
                            "(widths [1, 32, 32, 64], time-major, learned initial state from x_0)")
+    sine.add_argument("--heldout", type=positive_int, default=1000, metavar="N",
+                      help="held-out windows for the evaluation (default 1000)")
     add_common(sine, steps=1500, batch=32, lr=0.01, clip=1.0)
     sine.set_defaults(func=run_sine)
     chars = tasks.add_parser("chars", help="character language model",
@@ -103,7 +105,7 @@ def run_sine(args):
     else:
         model = SequenceRegressor(1, [20, 30], rng=rng)
     layout = (lambda x: x.transpose(1, 0, 2)) if args.model == "article" else (lambda x: x)
-    x_val, len_val, y_val = sine_windows(1000, rng=args.seed + 1000)         # held out: its own stream
+    x_val, len_val, y_val = sine_windows(args.heldout, rng=args.seed + 1000)         # held out: its own stream
     naive = float(np.mean((naive_forecast(x_val, len_val) - y_val) ** 2))
 
     def next_batch(step):
@@ -167,7 +169,8 @@ def run_chars(args):
     bits = history["eval"][-1][1]
     if args.sample > 0:
         print(f"sample (temperature {args.temperature}):")
-        print(model.sample(args.sample, prime="\n", temperature=args.temperature, rng=args.seed))
+        prime = "\n" if "\n" in corpus.vocab else ""
+        print(model.sample(args.sample, prime=prime, temperature=args.temperature, rng=args.seed))
         print("-" * 40)
 
     def figures():
