@@ -27,7 +27,7 @@ def _save(fig, path):
     fig.clf()
 
 
-def loss_curve(history, path, *, title="training loss", eval_label="held-out", baseline=None,
+def loss_curve(history, path, *, title="training loss", ylabel="loss", eval_label="held-out", baseline=None,
                baseline_label="baseline"):
     """The training loss per step (and a running mean), the evaluations, and an optional baseline.
 
@@ -53,7 +53,7 @@ def loss_curve(history, path, *, title="training loss", eval_label="held-out", b
         ax.axhline(baseline, color="C3", linestyle="--", label=baseline_label)
     ax.set_yscale("log")
     ax.set_xlabel("step")
-    ax.set_ylabel("loss")
+    ax.set_ylabel(ylabel)
     ax.set_title(title)
     ax.legend()
     _save(fig, path)

@@ -129,3 +129,15 @@ def test_train_command_errors(capsys, tmp_path):
     assert "expected a UTF-8 text file" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["train", "sine", "--steps", "0"])
+
+
+def test_figures_when_matplotlib_is_there(capsys, tmp_path, monkeypatch):
+    pytest.importorskip("matplotlib")
+    args = ["train", "sine", "--steps", "4", "--heldout", "20", "--evals", "2", "--quiet", "--figures", str(tmp_path)]
+    assert main(args) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sine_loss.png", "sine_predictions.png"]
+    assert all(p.stat().st_size > 1000 for p in tmp_path.iterdir())
+    from lstm_numpy import plot_training
+    monkeypatch.setattr(plot_training, "available", lambda: False)
+    assert main(args) == 0
+    assert "figures: skipped (matplotlib is not installed)" in capsys.readouterr().out

@@ -33,10 +33,11 @@ def positive_float(text):
 
 
 def add_common(parser, *, steps, batch, lr, clip):
-    parser.add_argument("--steps", type=positive_int, default=steps, help=f"training steps (default {steps})")
+    """The flags both tasks take; ``steps`` and ``lr`` are default texts, the values are set by each task."""
+    parser.add_argument("--steps", type=positive_int, help=f"training steps (default {steps})")
     parser.add_argument("--batch", type=positive_int, default=batch, metavar="B", help=f"batch size (default {batch})")
     parser.add_argument("--optimizer", choices=sorted(OPTIMIZERS), default="adam", help="default adam")
-    parser.add_argument("--lr", type=positive_float, default=lr, help=f"learning rate (default {lr})")
+    parser.add_argument("--lr", type=positive_float, help=f"learning rate (default {lr})")
     parser.add_argument("--clip", type=positive_float, default=clip,
                         help=f"clip gradients to this global norm (default {clip})")
     parser.add_argument("--seed", type=int, default=0, help="random seed: weights and batches (default 0)")
@@ -61,7 +62,8 @@ def add_parser(subparsers):
                            "(widths [1, 32, 32, 64], time-major, learned initial state from x_0)")
     sine.add_argument("--heldout", type=positive_int, default=1000, metavar="N",
                       help="held-out windows for the evaluation (default 1000)")
-    add_common(sine, steps=1500, batch=32, lr=0.01, clip=1.0)
+    add_common(sine, steps="1500, or 800 with --model article", batch=32, lr="0.01, or 0.005 with --model article",
+               clip=1.0)
     sine.set_defaults(func=run_sine)
     chars = tasks.add_parser("chars", help="character language model",
                              description="A character language model. Default corpus: the project's own "
@@ -72,7 +74,7 @@ def add_parser(subparsers):
     chars.add_argument("--seq-len", type=positive_int, default=50, metavar="T", help="steps per window (default 50)")
     chars.add_argument("--sample", type=int, default=300, metavar="N", help="characters to sample at the end (default 300)")
     chars.add_argument("--temperature", type=positive_float, default=0.7, help="sampling temperature (default 0.7)")
-    add_common(chars, steps=2500, batch=32, lr=0.005, clip=5.0)
+    add_common(chars, steps=1200, batch=32, lr=0.005, clip=5.0)
     chars.set_defaults(func=run_chars)
     return parser
 
@@ -98,7 +100,15 @@ def finish(args, model, history, figures):
         print(f"checkpoint: {args.save}")
 
 
+def with_defaults(args, steps, lr):
+    args.steps = steps if args.steps is None else args.steps
+    args.lr = lr if args.lr is None else args.lr
+    return args
+
+
 def run_sine(args):
+    article = args.model == "article"
+    with_defaults(args, 800 if article else 1500, 0.005 if article else 0.01)
     rng = np.random.default_rng(args.seed)
     if args.model == "article":
         model = ArticleLSTM(1, rng=rng)
@@ -129,7 +139,7 @@ def run_sine(args):
     def figures():
         loss_path = os.path.join(args.figures, "sine_loss.png")
         pred_path = os.path.join(args.figures, "sine_predictions.png")
-        plot_training.loss_curve(history, loss_path, title="train sine: MSE", baseline=naive,
+        plot_training.loss_curve(history, loss_path, title="train sine", ylabel="mean squared error", baseline=naive,
                                  baseline_label="naive forecast (held-out)")
         pred, _ = model.predict(layout(x_val), len_val)
         plot_training.sine_predictions(x_val, len_val, y_val, pred, pred_path)
@@ -141,6 +151,7 @@ def run_sine(args):
 
 
 def run_chars(args):
+    with_defaults(args, 1200, 0.005)
     if args.text:
         text, source = read_text(args.text), args.text
     else:
@@ -176,7 +187,7 @@ def run_chars(args):
     def figures():
         path = os.path.join(args.figures, "chars_loss.png")
         history_bits = {"loss": list(np.asarray(history["loss"]) / np.log(2)), "eval": history["eval"]}
-        plot_training.loss_curve(history_bits, path, title="train chars: bits per character",
+        plot_training.loss_curve(history_bits, path, title="train chars", ylabel="bits per character",
                                  baseline=unigram, baseline_label="unigram entropy")
         return [path]
 
