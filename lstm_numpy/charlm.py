@@ -127,7 +127,6 @@ class CharLM(Model):
             raise ValueError(f"expected temperature > 0, got {temperature}")
         rng = as_rng(rng)
         ids = list(self.encode(prime)) if prime else [int(rng.integers(len(self.vocab)))]
-        state = None
         logits, state, _ = self.logits(np.array([ids]))
         out = []
         for _ in range(n):
