@@ -38,19 +38,30 @@ def save(model, path, extra=None):
     config = {"format": FORMAT, "model": name, "config": model.config, "extra": extra or {}}
     arrays = {f"param/{key}": arr for key, arr in model.params.items()}
     arrays[CONFIG_KEY] = np.array(json.dumps(config, sort_keys=True))
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".npz", dir=folder)
+    path = check_writable(path)
+    mode = os.stat(path).st_mode & 0o777 if os.path.exists(path) else 0o644
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".npz", dir=os.path.dirname(path))
     try:
         with os.fdopen(fd, "wb") as f:
             np.savez(f, **arrays)
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, mode)                   # mkstemp makes the file private; keep the usual mode
         os.replace(tmp, path)                 # atomic on POSIX and Windows: old file or new, never half
     except BaseException:
         if os.path.exists(tmp):
             os.remove(tmp)
         raise
+
+
+def check_writable(path):
+    """``path`` as an absolute str, or a ValueError when its folder is missing or it is a folder."""
+    path = os.path.abspath(os.fspath(path))
+    if os.path.isdir(path):
+        raise ValueError(f"cannot write checkpoint {path!r}: it is a folder")
+    if not os.path.isdir(os.path.dirname(path)):
+        raise ValueError(f"cannot write checkpoint {path!r}: folder {os.path.dirname(path)!r} does not exist")
+    return path
 
 
 def _read(path):

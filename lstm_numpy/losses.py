@@ -70,7 +70,7 @@ def softmax_cross_entropy(logits, labels, mask=None):
         raise TypeError(f"expected integer labels, got dtype {labels.dtype}")
     if labels.size and (labels.min() < 0 or labels.max() >= K):
         raise ValueError(f"expected labels in [0, K={K}), got values in [{labels.min()}, {labels.max()}]")
-    weight = np.ones(labels.shape) if mask is None else np.asarray(mask, dtype=logits.dtype)
+    weight = np.ones(labels.shape, logits.dtype) if mask is None else np.asarray(mask, dtype=logits.dtype)
     if weight.shape != labels.shape:
         raise ValueError(f"expected mask of shape {labels.shape}, got {weight.shape}")
     count = weight.sum()

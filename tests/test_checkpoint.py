@@ -139,3 +139,13 @@ def test_other_files(tmp_path):
     path.write_text("hello")
     with pytest.raises(ValueError, match="not a complete .npz file"):
         checkpoint.load(path)
+
+
+def test_unwritable_paths(tmp_path):
+    model = SequenceRegressor(2, [3], rng=0)
+    with pytest.raises(ValueError, match="folder .*nowhere.* does not exist"):
+        checkpoint.save(model, tmp_path / "nowhere" / "m.npz")
+    with pytest.raises(ValueError, match="it is a folder"):
+        checkpoint.save(model, tmp_path)
+    checkpoint.save(model, tmp_path / "m.npz")
+    assert (tmp_path / "m.npz").stat().st_mode & 0o777 == 0o644

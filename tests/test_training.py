@@ -141,3 +141,8 @@ def test_figures_when_matplotlib_is_there(capsys, tmp_path, monkeypatch):
     monkeypatch.setattr(plot_training, "available", lambda: False)
     assert main(args) == 0
     assert "figures: skipped (matplotlib is not installed)" in capsys.readouterr().out
+
+
+def test_bad_save_path_fails_before_training(capsys, tmp_path):
+    assert main(["train", "sine", "--steps", "100000", "--save", str(tmp_path / "no" / "m.npz")]) == 2
+    assert "does not exist" in capsys.readouterr().err

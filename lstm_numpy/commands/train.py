@@ -71,6 +71,8 @@ def add_parser(subparsers):
     chars.add_argument("--text", metavar="FILE", help="a UTF-8 text file (default: the project's own text)")
     chars.add_argument("--sizes", type=positive_int, nargs="+", default=[128], metavar="H",
                        help="hidden size of each LSTM layer (default 128)")
+    chars.add_argument("--embed", type=positive_int, metavar="E",
+                       help="learn an embedding of this width instead of one-hot input (for large alphabets)")
     chars.add_argument("--seq-len", type=positive_int, default=50, metavar="T", help="steps per window (default 50)")
     chars.add_argument("--sample", type=int, default=300, metavar="N", help="characters to sample at the end (default 300)")
     chars.add_argument("--temperature", type=positive_float, default=0.7, help="sampling temperature (default 0.7)")
@@ -107,6 +109,8 @@ def with_defaults(args, steps, lr):
 
 
 def run_sine(args):
+    if args.save:
+        checkpoint.check_writable(args.save)                 # fail now, not after training
     article = args.model == "article"
     with_defaults(args, 800 if article else 1500, 0.005 if article else 0.01)
     rng = np.random.default_rng(args.seed)
@@ -152,6 +156,8 @@ def run_sine(args):
 
 def run_chars(args):
     with_defaults(args, 1200, 0.005)
+    if args.save:
+        checkpoint.check_writable(args.save)
     if args.text:
         text, source = read_text(args.text), args.text
     else:
@@ -159,7 +165,7 @@ def run_chars(args):
         text, source = "\n".join(t for _, t in texts), f"the project's own text ({len(texts)} files)"
     corpus = CharCorpus(text)
     rng = np.random.default_rng(args.seed)
-    model = CharLM(corpus.vocab, args.sizes, rng=rng)
+    model = CharLM(corpus.vocab, args.sizes, embed_size=args.embed, rng=rng)
     unigram = corpus.unigram_bits()
     held = corpus.heldout_batches(64, args.seq_len)
 
