@@ -18,7 +18,7 @@ from ..data import CharCorpus, naive_forecast, package_texts, read_text, sine_wi
 from ..models import ArticleLSTM, SequenceRegressor
 from ..optim import OPTIMIZERS
 from ..training import train
-from .arguments import positive_int
+from .arguments import nonnegative_int, positive_int
 
 
 def positive_float(text):
@@ -74,7 +74,7 @@ def add_parser(subparsers):
     chars.add_argument("--embed", type=positive_int, metavar="E",
                        help="learn an embedding of this width instead of one-hot input (for large alphabets)")
     chars.add_argument("--seq-len", type=positive_int, default=50, metavar="T", help="steps per window (default 50)")
-    chars.add_argument("--sample", type=int, default=300, metavar="N", help="characters to sample at the end (default 300)")
+    chars.add_argument("--sample", type=nonnegative_int, default=300, metavar="N", help="characters to sample at the end (default 300)")
     chars.add_argument("--temperature", type=positive_float, default=0.7, help="sampling temperature (default 0.7)")
     add_common(chars, steps=1200, batch=32, lr=0.005, clip=5.0)
     chars.set_defaults(func=run_chars)
