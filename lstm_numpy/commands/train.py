@@ -76,7 +76,7 @@ def add_parser(subparsers):
     chars.add_argument("--seq-len", type=positive_int, default=50, metavar="T", help="steps per window (default 50)")
     chars.add_argument("--sample", type=nonnegative_int, default=300, metavar="N", help="characters to sample at the end (default 300)")
     chars.add_argument("--temperature", type=positive_float, default=0.7, help="sampling temperature (default 0.7)")
-    add_common(chars, steps=1200, batch=32, lr=0.005, clip=5.0)
+    add_common(chars, steps=800, batch=32, lr=0.005, clip=5.0)
     chars.set_defaults(func=run_chars)
     return parser
 
@@ -155,7 +155,7 @@ def run_sine(args):
 
 
 def run_chars(args):
-    with_defaults(args, 1200, 0.005)
+    with_defaults(args, 800, 0.005)
     if args.save:
         checkpoint.check_writable(args.save)
     if args.text:
