@@ -21,7 +21,7 @@ $(STAMP): setup.cfg pyproject.toml
 # BLAS threads only wait for each other.
 demo: $(STAMP)  ## gradient-check table, a short sine training showing the error fall, the figures
 	$(PY) -m lstm_numpy gradcheck
-	OPENBLAS_NUM_THREADS=1 $(PY) -m lstm_numpy train sine --steps 600 --evals 6
+	OPENBLAS_NUM_THREADS=1 $(PY) -m lstm_numpy train sine --evals 10
 	@ls figures/sine_*.png >/dev/null 2>&1 && echo "figures written to figures/: $$(ls figures/sine_*.png | tr '\n' ' ')" \
 		|| echo "no figures: matplotlib is not installed"
 
