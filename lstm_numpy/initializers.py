@@ -1,10 +1,15 @@
-"""Weight initialisers: the article's five, plus orthogonal and PyTorch's default.
+"""Weight initialisers: the article's five, plus orthogonal and PyTorch's default, and CSV files.
 
 Each one draws a matrix of shape ``(fan_in, fan_out)`` from an explicit random generator,
 so the same seed gives the same weights. A cell calls them once per gate, on the
 article's view of a gate's weights: one ``[D + H, H]`` matrix (fan_in = D + H, fan_out = H),
 whose first D rows become that gate's block of ``W_x`` and last H rows its block of ``W_h``.
+
+As in the article, any other ``init`` that names a file (a ``.csv`` path, or any existing
+path) is read as the matrix itself; biases are zeros or read from a CSV file the same way.
 """
+import os
+
 import numpy as np
 
 NAMES = ("tn", "xavier", "dl", "he", "glorot_bengio", "orthogonal", "pytorch")
@@ -51,6 +56,7 @@ def init_matrix(init, shape, rng, *, dtype=np.float64, scale=0.1, hidden_size=No
         ``"glorot_bengio"``: uniform +-sqrt(6 / (fan_in + fan_out)).
         ``"orthogonal"``: orthonormal rows or columns.
         ``"pytorch"``: uniform +-1 / sqrt(hidden_size), PyTorch's default for recurrent layers.
+        A path to a CSV file: the matrix itself (see :func:`load_csv`).
     shape : tuple (fan_in, fan_out)
     rng : int, numpy.random.Generator or None
     dtype : numpy float dtype of the result
@@ -81,9 +87,68 @@ def init_matrix(init, shape, rng, *, dtype=np.float64, scale=0.1, hidden_size=No
     elif init == "pytorch":
         bound = 1.0 / np.sqrt(hidden_size or fan_out)
         w = rng.uniform(-bound, bound, size=shape)
+    elif is_csv_path(init):
+        return load_csv(init, shape, dtype=dtype)
     else:
-        raise ValueError(f"unknown initialiser {init!r}: expected one of {', '.join(NAMES)}")
+        raise ValueError(f"unknown initialiser {init!r}: expected one of {', '.join(NAMES)} "
+                         f"or the path of a CSV file")
     return w.astype(dtype)
+
+
+def is_csv_path(init):
+    """Whether ``init`` names a file: a path object, a ``.csv`` name, or any existing path."""
+    if isinstance(init, os.PathLike):
+        return True
+    return isinstance(init, str) and (init.lower().endswith(".csv") or os.path.isfile(init))
+
+
+def load_csv(path, shape, *, dtype=np.float64):
+    """A matrix ``(fan_in, fan_out)`` or a bias ``(n,)`` read from a comma-separated file.
+
+    Parameters
+    ----------
+    path : str or os.PathLike, a text file of comma-separated numbers, one matrix row per line
+        (a bias: one line, or one number per line)
+    shape : tuple, the shape the caller needs
+    dtype : numpy float dtype of the result
+
+    Returns
+    -------
+    ndarray of shape ``shape``
+
+    Raises
+    ------
+    ValueError naming the file, the expected and the found shape, or what could not be read.
+    """
+    path = os.fspath(path)
+    shape = tuple(shape)
+    if not os.path.isfile(path):
+        raise ValueError(f"initialiser file {path!r} not found (expected a CSV file of shape {shape})")
+    try:
+        values = np.loadtxt(path, delimiter=",", dtype=np.float64, ndmin=len(shape))
+    except ValueError as err:
+        raise ValueError(f"initialiser file {path!r}: expected comma-separated numbers of shape "
+                         f"{shape}, could not read it: {err}") from None
+    if values.shape != shape:
+        raise ValueError(f"initialiser file {path!r}: expected shape {shape}, found {values.shape}")
+    if not np.all(np.isfinite(values)):
+        raise ValueError(f"initialiser file {path!r}: expected finite numbers, found NaN or inf")
+    return values.astype(dtype)
+
+
+def init_bias(init, shape, *, dtype=np.float64):
+    """A bias: ``"zeros"`` (the article's default) or the path of a CSV file holding it.
+
+    Examples
+    --------
+    >>> init_bias("zeros", (3,))
+    array([0., 0., 0.])
+    """
+    if isinstance(init, str) and init == "zeros":
+        return np.zeros(shape, dtype=dtype)
+    if is_csv_path(init):
+        return load_csv(init, shape, dtype=dtype)
+    raise ValueError(f"unknown bias initialiser {init!r}: expected 'zeros' or the path of a CSV file")
 
 
 def init_gate_weights(init, input_size, hidden_size, n_gates, rng, dtype):

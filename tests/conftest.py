@@ -26,7 +26,9 @@ LENGTHS = np.array([T, 0, 1, 2, T, 1])
 
 
 def randomize(cell, rng, scale=0.5):
-    """Every parameter, biases too, uniform in (-scale, scale): zero biases hide layout bugs."""
+    """Every parameter, biases too, uniform in (-scale, scale): zero biases hide layout bugs.
+
+    Works on anything with a ``params`` dict of its own arrays (cells, heads, models)."""
     for p in cell.params.values():
         p[...] = rng.uniform(-scale, scale, size=p.shape)
     return cell

@@ -7,7 +7,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ["gradcheck", "trace", "diagram"]
+COMMANDS = ["gradcheck", "train", "trace", "diagram"]
 
 
 def build_parser():

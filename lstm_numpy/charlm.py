@@ -1,0 +1,137 @@
+"""A character language model: one-hot (or embedded) characters, a recurrent stack, a dense head
+at every step, masked softmax cross-entropy, and sampling with a temperature.
+
+    x_t = onehot(id_t)  or  E[id_t]          (C1)   (B, T, V) or (B, T, E)
+    outputs = dynamic_rnn(cell, x)           (C2)   (B, T, H)
+    logits = outputs @ W + b                 (C3)   (B, T, V)
+    L = mean over valid t of -log softmax(logits_t)[id_{t+1}]     (C4)
+"""
+import numpy as np
+
+from .checks import check_sequence_length
+from .config import build_cell
+from .dense import Dense
+from .dynamic_rnn import dynamic_rnn, dynamic_rnn_backward
+from .initializers import as_rng, init_matrix
+from .losses import log_softmax, softmax_cross_entropy
+from .models import Model
+
+
+class Embedding:
+    """A table ``E (V, E)``: row ``id`` is the input vector of character ``id``."""
+
+    def __init__(self, vocab_size, embed_size, rng):
+        self.params = {"E": init_matrix("tn", (vocab_size, embed_size), rng, scale=0.1)}
+
+
+class CharLM(Model):
+    """Predict each next character of a text.
+
+    Parameters
+    ----------
+    vocab : str, the alphabet; character ``vocab[i]`` has id ``i``
+    sizes : sequence of int, the hidden size of each layer
+    embed_size : None (one-hot input of width V) or int E (a learned embedding table)
+    cell : "lstm", "gru" or "rnn"
+    forget_bias, init : as for the cells
+    rng : int seed or numpy.random.Generator
+
+    Examples
+    --------
+    >>> model = CharLM("ab c", [8], rng=0)
+    >>> ids = model.encode("ab ca")
+    >>> loss, cache = model.forward(ids[None, :-1], ids[None, 1:])   # (B, T) ids and next ids
+    >>> sorted(model.backward(cache)) == sorted(model.params)
+    True
+    >>> len(model.sample(5, rng=0))
+    5
+    """
+
+    def __init__(self, vocab, sizes=(128,), *, embed_size=None, cell="lstm", forget_bias=0.0, init="dl", rng=None):
+        if not isinstance(vocab, str) or len(set(vocab)) != len(vocab) or len(vocab) < 2:
+            raise ValueError(f"expected vocab as a string of at least 2 distinct characters, got {vocab!r}")
+        super().__init__(dict(vocab=vocab, sizes=[int(s) for s in sizes], embed_size=embed_size, cell=cell,
+                              forget_bias=float(forget_bias), init=init))
+        rng = as_rng(rng)
+        self.vocab = vocab
+        self.index = {ch: i for i, ch in enumerate(vocab)}
+        V = len(vocab)
+        if embed_size is not None:
+            self.parts["embed"] = Embedding(V, embed_size, rng)
+        self.cell = build_cell(cell, sizes, embed_size or V, forget_bias=forget_bias, init=init, rng=rng)
+        self.parts["rnn"] = self.cell
+        self.head = Dense(self.cell.hidden_size, V, rng=rng)
+        self.parts["head"] = self.head
+
+    def encode(self, text):
+        """Character ids of ``text``, an int array; a ValueError names a character not in the vocab."""
+        missing = sorted(set(text) - set(self.index))
+        if missing:
+            raise ValueError(f"characters not in the model's vocabulary: {''.join(missing)!r}")
+        return np.array([self.index[ch] for ch in text], dtype=np.int64)
+
+    def decode(self, ids):
+        return "".join(self.vocab[i] for i in ids)
+
+    def _embed(self, ids):
+        if "embed" in self.parts:
+            return self.parts["embed"].params["E"][ids]                   # (B, T, E)  eq. (C1)
+        return np.eye(len(self.vocab))[ids]                               # (B, T, V)  eq. (C1)
+
+    def logits(self, ids, sequence_length=None, initial_state=None):
+        """Logits ``(B, T, V)`` for ids ``(B, T)``, plus the final state and the cache."""
+        ids = np.asarray(ids)
+        if ids.ndim != 2 or ids.dtype.kind not in "iu":
+            raise ValueError(f"expected character ids as integers of shape (B, T), got {ids.dtype} {ids.shape}")
+        if ids.size and (ids.min() < 0 or ids.max() >= len(self.vocab)):
+            raise ValueError(f"expected ids in [0, V={len(self.vocab)}), got [{ids.min()}, {ids.max()}]")
+        x = self._embed(ids)
+        outputs, final, rnn_cache = dynamic_rnn(self.cell, x, sequence_length, initial_state)  # eq. (C2)
+        logits, head_cache = self.head.forward(outputs)                   # (B, T, V)  eq. (C3)
+        return logits, final, {"ids": ids, "rnn": rnn_cache, "head": head_cache}
+
+    def forward(self, inputs, targets, sequence_length=None):
+        """``(loss, cache)``: mean cross-entropy in nats per character, eq. (C4).
+
+        Parameters
+        ----------
+        inputs, targets : ints of shape (B, T), targets[b, t] the character after inputs[b, t]
+        sequence_length : None or ints (B,); steps at and past a row's length count for nothing
+        """
+        logits, _, cache = self.logits(inputs, sequence_length)
+        B, T = cache["ids"].shape
+        lengths = check_sequence_length(sequence_length, B, T)
+        mask = None if lengths is None else (np.arange(T)[None, :] < lengths[:, None])   # (B, T)
+        loss, dlogits = softmax_cross_entropy(logits, np.asarray(targets), mask)
+        return loss, dict(cache, dlogits=dlogits)
+
+    def backward(self, cache):
+        """dL/d every parameter, the keys and shapes of ``params``."""
+        doutputs, dhead = self.head.backward(cache["dlogits"], cache["head"])     # (B, T, H)  eq. (C3)
+        g = dynamic_rnn_backward(doutputs, None, cache["rnn"])                   # eq. (C2)
+        grads = {**self._prefixed("rnn", g.params), **self._prefixed("head", dhead)}
+        if "embed" in self.parts:
+            E = self.parts["embed"].params["E"]
+            dE = np.zeros_like(E)
+            np.add.at(dE, cache["ids"], g.inputs)             # rows used several times add up, eq. (C1)
+            grads["embed/E"] = dE
+        return {name: grads[name] for name in self.params}
+
+    def sample(self, n, *, prime="", temperature=1.0, rng=None):
+        """``n`` characters drawn one at a time from ``softmax(logits / temperature)``.
+
+        ``prime`` is fed first (its last character conditions the first draw); with no prime
+        the first input is a character drawn uniformly. Lower temperatures give likelier text.
+        """
+        if not temperature > 0:
+            raise ValueError(f"expected temperature > 0, got {temperature}")
+        rng = as_rng(rng)
+        ids = list(self.encode(prime)) if prime else [int(rng.integers(len(self.vocab)))]
+        logits, state, _ = self.logits(np.array([ids]))
+        out = []
+        for _ in range(n):
+            logp = log_softmax(logits[0, -1] / temperature)                      # (V,)
+            nxt = int(rng.choice(len(self.vocab), p=np.exp(logp) / np.exp(logp).sum()))
+            out.append(nxt)
+            logits, state, _ = self.logits(np.array([[nxt]]), initial_state=state)
+        return self.decode(out)

@@ -1,0 +1,145 @@
+"""Checkpoints: one ``.npz`` file with the model's configuration and every parameter array.
+
+The configuration is stored as JSON text in a string array (``__config__``), so the file loads
+with ``allow_pickle=False``: nothing in it can run code. Loading rebuilds the model from the
+configuration, then checks that the file holds exactly the arrays that model has, with their
+shapes, and says what differs.
+
+Writing goes to a temporary file in the same directory, which replaces the old checkpoint with
+``os.replace`` only once it is complete: a crash mid-write leaves the previous file as it was.
+"""
+import json
+import os
+import tempfile
+import zipfile
+
+import numpy as np
+
+from .charlm import CharLM
+from .models import ArticleLSTM, SequenceRegressor
+
+MODELS = {cls.__name__: cls for cls in (SequenceRegressor, ArticleLSTM, CharLM)}
+CONFIG_KEY = "__config__"
+FORMAT = 1
+
+
+def save(model, path, extra=None):
+    """Write ``model`` to ``path`` atomically.
+
+    Parameters
+    ----------
+    model : SequenceRegressor, ArticleLSTM or CharLM
+    path : str or os.PathLike, conventionally ending in ``.npz``
+    extra : None or dict of JSON-serialisable values stored with the configuration (e.g. the step)
+    """
+    name = type(model).__name__
+    if name not in MODELS:
+        raise TypeError(f"expected one of {', '.join(MODELS)}, got {name}")
+    config = {"format": FORMAT, "model": name, "config": model.config, "extra": extra or {}}
+    arrays = {f"param/{key}": arr for key, arr in model.params.items()}
+    arrays[CONFIG_KEY] = np.array(json.dumps(config, sort_keys=True))
+    path = check_writable(path)
+    mode = os.stat(path).st_mode & 0o777 if os.path.exists(path) else 0o644
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".npz", dir=os.path.dirname(path))
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, **arrays)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, mode)                   # mkstemp makes the file private; keep the usual mode
+        os.replace(tmp, path)                 # atomic on POSIX and Windows: old file or new, never half
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
+def check_writable(path):
+    """``path`` as an absolute str, or a ValueError when its folder is missing or it is a folder."""
+    path = os.path.abspath(os.fspath(path))
+    if os.path.isdir(path):
+        raise ValueError(f"cannot write checkpoint {path!r}: it is a folder")
+    if not os.path.isdir(os.path.dirname(path)):
+        raise ValueError(f"cannot write checkpoint {path!r}: folder {os.path.dirname(path)!r} does not exist")
+    return path
+
+
+def _read(path):
+    """The configuration dict and the arrays of a checkpoint file, or a ValueError saying why not."""
+    try:
+        with open(path, "rb") as f:                  # our own handle: closed even when the zip is bad
+            data = np.load(f, allow_pickle=False)
+            if not isinstance(data, np.lib.npyio.NpzFile):
+                raise ValueError(f"it holds a single {type(data).__name__}, not a .npz archive")
+            with data:
+                arrays = {key: data[key] for key in data.files}
+    except FileNotFoundError:
+        raise ValueError(f"checkpoint {path!r} not found") from None
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError) as err:
+        raise ValueError(f"checkpoint {path!r} is not a complete .npz file (truncated or corrupted?): "
+                         f"{type(err).__name__}: {err}") from None
+    if CONFIG_KEY not in arrays:
+        raise ValueError(f"checkpoint {path!r} has no {CONFIG_KEY} entry: not an lstm_numpy checkpoint")
+    try:
+        config = json.loads(str(arrays.pop(CONFIG_KEY)))
+    except json.JSONDecodeError as err:
+        raise ValueError(f"checkpoint {path!r}: its configuration is not valid JSON: {err}") from None
+    if not isinstance(config, dict) or config.get("format") != FORMAT or config.get("model") not in MODELS:
+        raise ValueError(f"checkpoint {path!r}: expected format {FORMAT} and a model in {sorted(MODELS)}, "
+                         f"got format {config.get('format') if isinstance(config, dict) else None!r}, "
+                         f"model {config.get('model') if isinstance(config, dict) else None!r}")
+    return config, arrays
+
+
+def check_arrays(model, arrays, path):
+    """A ValueError listing every missing, unexpected or mis-shaped array of a checkpoint."""
+    expected = {f"param/{key}": arr for key, arr in model.params.items()}
+    problems = []
+    missing = sorted(set(expected) - set(arrays))
+    unexpected = sorted(set(arrays) - set(expected))
+    if missing:
+        problems.append(f"missing {', '.join(missing)}")
+    if unexpected:
+        problems.append(f"unexpected {', '.join(unexpected)}")
+    for key in sorted(set(expected) & set(arrays)):
+        want, got = expected[key], arrays[key]
+        if got.shape != want.shape:
+            problems.append(f"{key}: expected shape {want.shape}, found {got.shape}")
+        elif got.dtype.kind != "f":
+            problems.append(f"{key}: expected floating-point values, found dtype {got.dtype}")
+        elif not np.all(np.isfinite(got)):
+            problems.append(f"{key}: found NaN or inf")
+    if problems:
+        raise ValueError(f"checkpoint {path!r} does not match its configuration "
+                         f"({type(model).__name__} {model.config}): " + "; ".join(problems))
+
+
+def load(path):
+    """The model stored in ``path``, and the ``extra`` dict saved with it.
+
+    Returns
+    -------
+    model : the rebuilt model, every parameter equal to the saved one
+    extra : dict
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> model = SequenceRegressor(1, [4], rng=0)
+    >>> path = os.path.join(tempfile.mkdtemp(), "model.npz")
+    >>> save(model, path, extra={"step": 10})
+    >>> again, extra = load(path)
+    >>> extra, bool(np.array_equal(again.params["head/W"], model.params["head/W"]))
+    ({'step': 10}, True)
+    """
+    path = os.fspath(path)
+    config, arrays = _read(path)
+    try:
+        model = MODELS[config["model"]](**config["config"])
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"checkpoint {path!r}: cannot build {config['model']} from its configuration "
+                         f"{config['config']}: {err}") from None
+    check_arrays(model, arrays, path)
+    for key, arr in model.params.items():
+        arr[...] = arrays[f"param/{key}"]
+    return model, config.get("extra", {})

@@ -1,0 +1,202 @@
+"""``python -m lstm_numpy train sine|chars``: the two demos that learn.
+
+``train sine``: the article's many-to-one task, the next value of a noisy sine window, scored
+against the naive forecast that repeats the last value. ``train chars``: a character language
+model, scored in bits per character against the corpus's unigram entropy.
+
+Progress goes to stderr; the results go to stdout, the last line being the headline numbers.
+"""
+import argparse
+import os
+import sys
+
+import numpy as np
+
+from .. import checkpoint, plot_training
+from ..charlm import CharLM
+from ..data import CharCorpus, naive_forecast, package_texts, read_text, sine_windows
+from ..models import ArticleLSTM, SequenceRegressor
+from ..optim import OPTIMIZERS
+from ..training import train
+from .arguments import nonnegative_int, positive_int
+
+
+def positive_float(text):
+    """An argparse type: a float > 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {value}")
+    return value
+
+
+def add_common(parser, *, steps, batch, lr, clip):
+    """The flags both tasks take; ``steps`` and ``lr`` are default texts, the values are set by each task."""
+    parser.add_argument("--steps", type=positive_int, help=f"training steps (default {steps})")
+    parser.add_argument("--batch", type=positive_int, default=batch, metavar="B", help=f"batch size (default {batch})")
+    parser.add_argument("--optimizer", choices=sorted(OPTIMIZERS), default="adam", help="default adam")
+    parser.add_argument("--lr", type=positive_float, help=f"learning rate (default {lr})")
+    parser.add_argument("--clip", type=positive_float, default=clip,
+                        help=f"clip gradients to this global norm (default {clip})")
+    parser.add_argument("--seed", type=int, default=0, help="random seed: weights and batches (default 0)")
+    parser.add_argument("--evals", type=positive_int, default=5, help="held-out evaluations during training (default 5)")
+    parser.add_argument("--figures", default="figures", metavar="DIR",
+                        help="where the figures go when matplotlib is installed (default figures)")
+    parser.add_argument("--no-figures", action="store_true", help="write no figures")
+    parser.add_argument("--save", metavar="PATH", help="write a checkpoint (.npz) here after training")
+    parser.add_argument("--quiet", action="store_true", help="no progress line")
+
+
+def add_parser(subparsers):
+    parser = subparsers.add_parser("train", help="train a model on a demo task (sine or chars)",
+                                   description="Train a model on one of the two demo tasks.")
+    tasks = parser.add_subparsers(dest="task", metavar="TASK", required=True)
+    sine = tasks.add_parser("sine", help="next value of noisy sine windows (many-to-one regression)",
+                            description="The article's many-to-one task: windows of noisy sine waves of random "
+                                        "frequency, phase and length (10 to 30 steps); predict the next value. "
+                                        "Scored against the naive forecast that repeats the last value.")
+    sine.add_argument("--model", choices=["regressor", "article"], default="regressor",
+                      help="regressor: LSTM stack [20, 30] + dense head; article: ArticleLSTM "
+                           "(widths [1, 32, 32, 64], time-major, learned initial state from x_0)")
+    sine.add_argument("--heldout", type=positive_int, default=1000, metavar="N",
+                      help="held-out windows for the evaluation (default 1000)")
+    add_common(sine, steps="1500, or 800 with --model article", batch=32, lr="0.01, or 0.005 with --model article",
+               clip=1.0)
+    sine.set_defaults(func=run_sine)
+    chars = tasks.add_parser("chars", help="character language model",
+                             description="A character language model. Default corpus: the project's own "
+                                         "README, docs and source text; --text takes any UTF-8 file.")
+    chars.add_argument("--text", metavar="FILE", help="a UTF-8 text file (default: the project's own text)")
+    chars.add_argument("--sizes", type=positive_int, nargs="+", default=[128], metavar="H",
+                       help="hidden size of each LSTM layer (default 128)")
+    chars.add_argument("--embed", type=positive_int, metavar="E",
+                       help="learn an embedding of this width instead of one-hot input (for large alphabets)")
+    chars.add_argument("--seq-len", type=positive_int, default=50, metavar="T", help="steps per window (default 50)")
+    chars.add_argument("--sample", type=nonnegative_int, default=300, metavar="N", help="characters to sample at the end (default 300)")
+    chars.add_argument("--temperature", type=positive_float, default=0.7, help="sampling temperature (default 0.7)")
+    add_common(chars, steps=800, batch=32, lr=0.005, clip=5.0)
+    chars.set_defaults(func=run_chars)
+    return parser
+
+
+def progress_stream(args):
+    return None if args.quiet else sys.stderr
+
+
+def make_optimizer(args, model):
+    return OPTIMIZERS[args.optimizer](model.params, lr=args.lr)
+
+
+def finish(args, model, history, figures):
+    """Figures (when matplotlib is there), then the checkpoint; prints where each went."""
+    if not args.no_figures:
+        if plot_training.available():
+            written = figures()
+            print(f"figures: {', '.join(written)}")
+        else:
+            print("figures: skipped (matplotlib is not installed)")
+    if args.save:
+        checkpoint.save(model, args.save, extra={"steps": args.steps, "seed": args.seed})
+        print(f"checkpoint: {args.save}")
+
+
+def with_defaults(args, steps, lr):
+    args.steps = steps if args.steps is None else args.steps
+    args.lr = lr if args.lr is None else args.lr
+    return args
+
+
+def run_sine(args):
+    if args.save:
+        checkpoint.check_writable(args.save)                 # fail now, not after training
+    article = args.model == "article"
+    with_defaults(args, 800 if article else 1500, 0.005 if article else 0.01)
+    rng = np.random.default_rng(args.seed)
+    if args.model == "article":
+        model = ArticleLSTM(1, rng=rng)
+    else:
+        model = SequenceRegressor(1, [20, 30], rng=rng)
+    layout = (lambda x: x.transpose(1, 0, 2)) if args.model == "article" else (lambda x: x)
+    x_val, len_val, y_val = sine_windows(args.heldout, rng=args.seed + 1000)         # held out: its own stream
+    naive = float(np.mean((naive_forecast(x_val, len_val) - y_val) ** 2))
+
+    def next_batch(step):
+        x, lengths, y = sine_windows(args.batch, rng)
+        return layout(x), y, lengths
+
+    def evaluate(model):
+        pred, _ = model.predict(layout(x_val), len_val)
+        return float(np.mean((pred - y_val) ** 2))
+
+    print(f"train sine: {type(model).__name__} {model.config.get('sizes') or model.config['widths']}, "
+          f"{args.steps} steps of {args.batch} windows, {args.optimizer} lr {args.lr}, clip {args.clip}, "
+          f"seed {args.seed}")
+    history = train(model, make_optimizer(args, model), next_batch, args.steps, clip=args.clip,
+                    evaluate=evaluate, eval_every=max(1, args.steps // args.evals), stream=progress_stream(args))
+    print(f"{'step':>6}  held-out MSE  (naive forecast {naive:.5f})")
+    for step, value in history["eval"]:
+        print(f"{step:>6}  {value:.5f}")
+    mse = history["eval"][-1][1]
+
+    def figures():
+        loss_path = os.path.join(args.figures, "sine_loss.png")
+        pred_path = os.path.join(args.figures, "sine_predictions.png")
+        plot_training.loss_curve(history, loss_path, title="train sine", ylabel="mean squared error", baseline=naive,
+                                 baseline_label="naive forecast (held-out)")
+        pred, _ = model.predict(layout(x_val), len_val)
+        plot_training.sine_predictions(x_val, len_val, y_val, pred, pred_path)
+        return [loss_path, pred_path]
+
+    finish(args, model, history, figures)
+    print(f"held-out MSE {mse:.5f}, naive forecast MSE {naive:.5f}, ratio {mse / naive:.4f}")
+    return 0
+
+
+def run_chars(args):
+    with_defaults(args, 800, 0.005)
+    if args.save:
+        checkpoint.check_writable(args.save)
+    if args.text:
+        text, source = read_text(args.text), args.text
+    else:
+        texts = package_texts()
+        text, source = "\n".join(t for _, t in texts), f"the project's own text ({len(texts)} files)"
+    corpus = CharCorpus(text)
+    rng = np.random.default_rng(args.seed)
+    model = CharLM(corpus.vocab, args.sizes, embed_size=args.embed, rng=rng)
+    unigram = corpus.unigram_bits()
+    held = corpus.heldout_batches(64, args.seq_len)
+
+    def evaluate(model):
+        nats = sum(model.forward(x, y)[0] * x.size for x, y in held) / sum(x.size for x, _ in held)
+        return nats / np.log(2)                                                 # bits per character
+
+    print(f"train chars: {source}: {len(text)} characters, {len(corpus.vocab)} distinct, "
+          f"{len(corpus.heldout)} held out; unigram entropy {unigram:.3f} bits/char")
+    print(f"model: CharLM lstm {args.sizes}, {args.steps} steps of {args.batch} x {args.seq_len} characters, "
+          f"{args.optimizer} lr {args.lr}, clip {args.clip}, seed {args.seed}")
+    history = train(model, make_optimizer(args, model), lambda step: corpus.batch(args.batch, args.seq_len, rng),
+                    args.steps, clip=args.clip, evaluate=evaluate, eval_every=max(1, args.steps // args.evals),
+                    stream=progress_stream(args))
+    print(f"{'step':>6}  held-out bits/char")
+    for step, value in history["eval"]:
+        print(f"{step:>6}  {value:.3f}")
+    bits = history["eval"][-1][1]
+    if args.sample > 0:
+        print(f"sample (temperature {args.temperature}):")
+        prime = "\n" if "\n" in corpus.vocab else ""
+        print(model.sample(args.sample, prime=prime, temperature=args.temperature, rng=args.seed))
+        print("-" * 40)
+
+    def figures():
+        path = os.path.join(args.figures, "chars_loss.png")
+        history_bits = {"loss": list(np.asarray(history["loss"]) / np.log(2)), "eval": history["eval"]}
+        plot_training.loss_curve(history_bits, path, title="train chars", ylabel="bits per character",
+                                 baseline=unigram, baseline_label="unigram entropy")
+        return [path]
+
+    finish(args, model, history, figures)
+    print(f"held-out {bits:.3f} bits/char, unigram {unigram:.3f} bits/char, ratio {bits / unigram:.4f}")
+    return 0

@@ -1,0 +1,124 @@
+"""Optimisers and gradient clipping. Clipping happens here, in the training step, never inside a
+backward pass: the gradient checks see the true gradient.
+
+SGD with momentum (PyTorch's form), for each parameter p with gradient g:
+
+    v = momentum * v + g                       (O1)
+    p = p - lr * v                             (O2)
+
+Adam (Kingma and Ba, 2015), step t = 1, 2, ...:
+
+    m = beta1 * m + (1 - beta1) * g            (O3)
+    v = beta2 * v + (1 - beta2) * g * g        (O4)
+    p = p - lr * (m / (1 - beta1**t)) / (sqrt(v / (1 - beta2**t)) + eps)     (O5)
+"""
+import numpy as np
+
+
+def global_norm(grads):
+    """``sqrt(sum of every squared gradient element)`` over a dict of arrays."""
+    return float(np.sqrt(sum(float(np.sum(g * g)) for g in grads.values())))
+
+
+def clip_by_global_norm(grads, max_norm):
+    """Scale every gradient by ``max_norm / max(norm, max_norm)``, as TensorFlow's clip_by_global_norm.
+
+    The direction is kept and the global norm of the result is at most ``max_norm``.
+
+    Parameters
+    ----------
+    grads : dict name -> ndarray (not modified)
+    max_norm : float > 0
+
+    Returns
+    -------
+    clipped : dict name -> ndarray, new arrays
+    norm : float, the global norm before clipping
+
+    Examples
+    --------
+    >>> clipped, norm = clip_by_global_norm({"a": np.array([3.0, 4.0])}, 1.0)
+    >>> norm, clipped["a"]
+    (5.0, array([0.6, 0.8]))
+    """
+    if not max_norm > 0:
+        raise ValueError(f"expected max_norm > 0, got {max_norm}")
+    norm = global_norm(grads)
+    scale = max_norm / max(norm, max_norm)
+    return {name: g * scale for name, g in grads.items()}, norm
+
+
+class Optimizer:
+    """Base: updates a dict of parameter arrays in place from a dict of gradients, same keys."""
+
+    def __init__(self, params, lr):
+        if not lr > 0:
+            raise ValueError(f"expected a learning rate lr > 0, got {lr}")
+        self.params = params
+        self.lr = float(lr)
+        self.t = 0
+
+    def step(self, grads):
+        """One update of every parameter from ``grads`` (same keys and shapes as ``params``)."""
+        if set(grads) != set(self.params):
+            raise ValueError(f"expected gradients for {sorted(self.params)}, got {sorted(grads)}")
+        self.t += 1
+        for name, p in self.params.items():
+            if grads[name].shape != p.shape:
+                raise ValueError(f"expected the gradient of {name} with shape {p.shape}, got {grads[name].shape}")
+            self.update(name, p, grads[name])
+
+    def update(self, name, p, g):
+        raise NotImplementedError
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent with momentum, eqs. (O1)-(O2); momentum=0 is plain SGD.
+
+    Examples
+    --------
+    >>> p = {"w": np.array([1.0])}
+    >>> opt = SGD(p, lr=0.1, momentum=0.9)
+    >>> opt.step({"w": np.array([1.0])}); opt.step({"w": np.array([1.0])})
+    >>> p["w"]                       # 1 - 0.1 * 1 - 0.1 * (0.9 + 1)
+    array([0.71])
+    """
+
+    def __init__(self, params, lr=0.01, momentum=0.9):
+        super().__init__(params, lr)
+        if not 0 <= momentum < 1:
+            raise ValueError(f"expected momentum in [0, 1), got {momentum}")
+        self.momentum = float(momentum)
+        self.velocity = {name: np.zeros_like(p) for name, p in params.items()}
+
+    def update(self, name, p, g):
+        v = self.velocity[name]
+        v *= self.momentum
+        v += g                                                   # eq. (O1)
+        p -= self.lr * v                                         # eq. (O2)
+
+
+class Adam(Optimizer):
+    """Adam with bias correction, eqs. (O3)-(O5)."""
+
+    def __init__(self, params, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+        super().__init__(params, lr)
+        for name, value in (("beta1", beta1), ("beta2", beta2)):
+            if not 0 <= value < 1:
+                raise ValueError(f"expected {name} in [0, 1), got {value}")
+        self.beta1, self.beta2, self.eps = float(beta1), float(beta2), float(eps)
+        self.m = {name: np.zeros_like(p) for name, p in params.items()}
+        self.v = {name: np.zeros_like(p) for name, p in params.items()}
+
+    def update(self, name, p, g):
+        m, v = self.m[name], self.v[name]
+        m *= self.beta1
+        m += (1 - self.beta1) * g                                # eq. (O3)
+        v *= self.beta2
+        v += (1 - self.beta2) * g * g                            # eq. (O4)
+        m_hat = m / (1 - self.beta1 ** self.t)                   # eq. (O5)
+        v_hat = v / (1 - self.beta2 ** self.t)                   # eq. (O5)
+        p -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)       # eq. (O5)
+
+
+OPTIMIZERS = {"sgd": SGD, "adam": Adam}

@@ -1,0 +1,119 @@
+"""The training loop: mini-batches, one optimiser step each, clipping, evaluation, progress.
+
+One step is ``loss, cache = model.forward(*batch)``, ``grads = model.backward(cache)``, then
+clipping by global norm (here, never inside a backward pass) and ``optimizer.step(grads)``.
+Every random draw comes from the ``next_batch`` function's own generator, so a seed fixes the
+whole run.
+"""
+import sys
+import time
+
+from .optim import clip_by_global_norm
+
+
+def format_seconds(seconds):
+    """``m:ss`` (or ``h:mm:ss``) for a progress line."""
+    seconds = int(round(seconds))
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+class Progress:
+    """A progress line: step, loss, steps per second, time left.
+
+    On a terminal it is one line rewritten in place (at most every ``interval`` seconds); in a
+    log file or pipe it is a plain line every ``every`` steps, so a log stays readable.
+
+    Parameters
+    ----------
+    total : int, the number of steps
+    stream : a text stream (sys.stderr by default), or None for silence
+    every : int, steps between plain lines when ``stream`` is not a terminal
+    interval : float, seconds between rewrites on a terminal
+    """
+
+    def __init__(self, total, stream=None, *, every=100, interval=0.2):
+        self.total, self.stream, self.every, self.interval = total, stream, every, interval
+        self.tty = bool(stream is not None and getattr(stream, "isatty", lambda: False)())
+        self.start = time.perf_counter()
+        self.last_draw = 0.0
+
+    def line(self, step, loss):
+        elapsed = time.perf_counter() - self.start
+        rate = step / elapsed if elapsed > 0 else 0.0
+        left = (self.total - step) / rate if rate > 0 else 0.0
+        return (f"step {step}/{self.total}  loss {loss:.4g}  {rate:.1f} steps/s  "
+                f"time left {format_seconds(left)}")
+
+    def update(self, step, loss):
+        if self.stream is None:
+            return
+        now = time.perf_counter()
+        if self.tty:
+            if now - self.last_draw >= self.interval or step == self.total:
+                self.stream.write("\r" + self.line(step, loss).ljust(70))
+                self.stream.flush()
+                self.last_draw = now
+        elif step % self.every == 0 or step == self.total:
+            self.stream.write(self.line(step, loss) + "\n")
+            self.stream.flush()
+
+    def done(self):
+        if self.stream is not None and self.tty:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def train_step(model, optimizer, batch, clip=None):
+    """One step on one batch: forward, backward, clip by global norm, update.
+
+    Returns
+    -------
+    loss : float, the batch's loss before the update
+    norm : float, the global gradient norm before clipping
+    """
+    loss, cache = model.forward(*batch)
+    grads = model.backward(cache)
+    if clip is not None:
+        grads, norm = clip_by_global_norm(grads, clip)
+    else:
+        norm = None
+    optimizer.step(grads)
+    return loss, norm
+
+
+def train(model, optimizer, next_batch, steps, *, clip=None, evaluate=None, eval_every=None,
+          stream=sys.stderr, log_every=100):
+    """Train ``model`` for ``steps`` mini-batches.
+
+    Parameters
+    ----------
+    model : a model with ``forward(*batch) -> (loss, cache)`` and ``backward(cache) -> grads``
+    optimizer : an :mod:`lstm_numpy.optim` optimiser built on ``model.params``
+    next_batch : callable ``step -> batch``, a tuple of ``model.forward``'s arguments
+    steps : int
+    clip : None or float, the global-norm bound applied to every step's gradients
+    evaluate : None or callable ``model -> float``, e.g. the held-out loss
+    eval_every : None or int; ``evaluate`` runs every ``eval_every`` steps and after the last
+    stream : where the progress line goes (None for silence)
+    log_every : steps between plain progress lines in a log
+
+    Returns
+    -------
+    history : dict with ``"loss"`` (every step's training loss) and ``"eval"`` (a list of
+        ``(step, value)``, starting with step 0 when ``evaluate`` is given)
+    """
+    history = {"loss": [], "eval": []}
+    if evaluate is not None:
+        history["eval"].append((0, float(evaluate(model))))
+    progress = Progress(steps, stream, every=log_every)
+    for step in range(1, steps + 1):
+        loss, _ = train_step(model, optimizer, next_batch(step), clip)
+        history["loss"].append(loss)
+        progress.update(step, loss)
+        if evaluate is not None and ((eval_every and step % eval_every == 0) or step == steps):
+            if not history["eval"] or history["eval"][-1][0] != step:
+                history["eval"].append((step, float(evaluate(model))))
+    progress.done()
+    return history
