@@ -9,10 +9,12 @@ from .lstm import LSTMCell
 from .multi import MultiRNNCell
 from .rnn import RNNCell
 from .state import LSTMState
-from . import gradcheck
-from . import interop
+from .models import ArticleLSTM, SequenceRegressor
+from .charlm import CharLM
+from . import checkpoint, gradcheck, interop
 
 __version__ = "0.1.0"
 
 __all__ = ["RNNCell", "LSTMCell", "GRUCell", "MultiRNNCell", "LSTMState", "dynamic_rnn",
-           "dynamic_rnn_backward", "Grads", "gate_history", "gradcheck"]
+           "dynamic_rnn_backward", "Grads", "gate_history", "gradcheck", "interop",
+           "SequenceRegressor", "ArticleLSTM", "CharLM", "checkpoint"]

@@ -152,9 +152,16 @@ def init_bias(init, shape, *, dtype=np.float64):
 
 
 def init_gate_weights(init, input_size, hidden_size, n_gates, rng, dtype):
-    """``W_x (D, kH)`` and ``W_h (H, kH)`` for k gates, each gate drawn as one ``[D + H, H]`` matrix."""
+    """``W_x (D, kH)`` and ``W_h (H, kH)`` for k gates, each gate drawn as one ``[D + H, H]`` matrix.
+
+    A CSV path holds the whole ``[D + H, kH]`` kernel instead (rows of x above rows of h, the
+    gates side by side in the cell's order), since one file cannot serve every gate.
+    """
     rng = as_rng(rng)
     D, H = input_size, hidden_size
+    if is_csv_path(init):
+        kernel = load_csv(init, (D + H, n_gates * H), dtype=dtype)   # (D + H, kH)
+        return kernel[:D].copy(), kernel[D:].copy()
     blocks = [init_matrix(init, (D + H, H), rng, dtype=dtype, hidden_size=H) for _ in range(n_gates)]
     W_x = np.concatenate([w[:D] for w in blocks], axis=1)   # (D, kH)
     W_h = np.concatenate([w[D:] for w in blocks], axis=1)   # (H, kH)

@@ -96,3 +96,16 @@ def test_replacing_a_stack_param_is_an_error_not_a_silent_no_op():
     stack.params["cell_0/W_x"][...] = 0.0
     assert not stack.cells[0].params["W_x"].any()
     assert dict(stack.params).keys() == stack.params.keys()
+
+
+def test_a_csv_file_holds_the_whole_kernel(tmp_path):
+    """init="file.csv" on a cell: one [D + H, kH] kernel, x rows first, gates side by side."""
+    D, H = 2, 3
+    kernel = np.arange((D + H) * 4 * H, dtype=float).reshape(D + H, 4 * H) / 100
+    path = tmp_path / "kernel.csv"
+    np.savetxt(path, kernel, delimiter=",")
+    cell = ln.LSTMCell(D, H, init=str(path))
+    np.testing.assert_array_equal(cell.params["W_x"], kernel[:D])
+    np.testing.assert_array_equal(cell.params["W_h"], kernel[D:])
+    with pytest.raises(ValueError, match=r"kernel.csv.*\(5, 9\).*\(5, 12\)"):
+        ln.GRUCell(D, H, init=str(path))
