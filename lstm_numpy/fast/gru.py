@@ -1,0 +1,152 @@
+"""The GRU layer over a whole sequence, fast, in both forms: eqs. (1)-(11) of docs/gru.md.
+
+The equations of :mod:`lstm_numpy.gru`, arranged as in ``fast/lstm.py``: the input part of every
+step is one product before the loop; ``sigma(a) = (1 + tanh(a / 2)) / 2`` for r and z, whose
+columns of the weights and biases are halved (exact); backward, the weight and input
+gradients are large products over a chunk of steps.
+"""
+import numpy as np
+
+from .workspace import chunk_steps
+
+
+def forward(cell, xs, state, dead, buffer):
+    """Eqs. (1)-(6) (``reset_after=True``) or (7)-(11) for every step of one layer.
+
+    Parameters
+    ----------
+    cell : GRUCell
+    xs : ndarray of shape (T, B, D), C-contiguous
+    state : ndarray of shape (B, H)
+    dead : None, or bool ndarray of shape (T, B, 1), True at and past a row's length
+    buffer : callable ``(name, shape) -> ndarray`` of the cell's dtype, uninitialised
+
+    Returns
+    -------
+    cache : dict with ``gates`` (T, B, 3H) holding r, z, n; ``hs`` (T + 1, B, H); ``xs``; and
+        ``ah_n`` (T, B, H), h_prev W_hn + b_hn (reset after), or ``rh`` (T, B, H), r * h_prev
+        (reset before)
+    """
+    T, B, D = xs.shape
+    H = cell.hidden_size
+    p = cell.params
+    scale = np.repeat(np.array([0.5, 0.5, 1.0], cell.dtype), H)   # (3H,)  r, z halved for the tanh form
+    bias_x = p["b_x"] if cell.reset_after else p["b"]
+    gates = buffer("gates", (T, B, 3 * H))                   # (T, B, 3H)
+    np.matmul(xs.reshape(T * B, D), p["W_x"] * scale, out=gates.reshape(T * B, 3 * H))   # eq. (1) / (7)
+    gates += bias_x * scale                                   # (T, B, 3H)  eq. (1) / (7)
+    hs = buffer("hs", (T + 1, B, H))
+    hs[0] = state
+    each_gate = gates.reshape(T, B, 3, H).transpose(0, 2, 1, 3)   # (T, 3, B, H), views
+    if cell.reset_after:
+        W_h_scaled, b_h_scaled = p["W_h"] * scale, p["b_h"] * scale
+        ah, ah_ns = buffer("ah", (B, 3 * H)), buffer("ah_n", (T, B, H))
+        ah_r, ah_z, ah_n = ah.reshape(B, 3, H).transpose(1, 0, 2)     # 3 x (B, H), views
+    else:
+        W_h_rz, W_h_n = p["W_h"][:, :2 * H] * 0.5, np.ascontiguousarray(p["W_h"][:, 2 * H:])   # (H, 2H), (H, H)
+        ah_rz, ah_n = buffer("ah_rz", (B, 2 * H)), buffer("ah_n", (B, H))
+        rhs = buffer("rh", (T, B, H))
+    for t in range(T):
+        rz = gates[t, :, :2 * H]                              # (B, 2H), x part of r and z
+        r, z, n = each_gate[t]                                # 3 x (B, H)
+        if cell.reset_after:
+            np.add(np.matmul(hs[t], W_h_scaled, out=ah), b_h_scaled, out=ah)   # (B, 3H)  eq. (2)
+            rz += ah[:, :2 * H]                               # (B, 2H)  eqs. (3), (4)
+        else:
+            rz += np.matmul(hs[t], W_h_rz, out=ah_rz)         # (B, 2H)  eqs. (8), (9)
+        np.tanh(rz, out=rz)                                   # (B, 2H)  r, z = sigma(.)
+        rz *= 0.5                                             # ...
+        rz += 0.5                                             # ...
+        if cell.reset_after:
+            ah_ns[t] = ah_n                                   # (B, H)  kept for the backward pass
+            np.tanh(n + r * ah_n, out=n)                      # (B, H)  eq. (5)
+        else:
+            np.multiply(r, hs[t], out=rhs[t])                 # (B, H)  eq. (10)
+            np.tanh(n + np.matmul(rhs[t], W_h_n, out=ah_n), out=n)   # (B, H)  eq. (10)
+        np.add((1 - z) * n, z * hs[t], out=hs[t + 1])         # (B, H)  eq. (6) / (11)
+        if dead is not None:
+            np.copyto(hs[t + 1], hs[t], where=dead[t])        # masked rows carry their state
+    cache = {"gates": gates, "hs": hs, "xs": xs}
+    cache.update({"ah_n": ah_ns} if cell.reset_after else {"rh": rhs})
+    return cache
+
+
+def final_state(cache, state_type):
+    """The state after the last step, a fresh (B, H) array."""
+    return cache["hs"][-1].copy()
+
+
+def backward(cell, d_hs, dstate, cache, dead, buffer, dxs):
+    """Backward of :func:`forward`; each ``dfoo`` has ``foo``'s shape.
+
+    Parameters
+    ----------
+    cell : GRUCell
+    d_hs : ndarray of shape (T, B, H), dL/d(outputs of the layer), any strides
+    dstate : ndarray of shape (B, H), dL/d(state after the last step)
+    cache : dict from :func:`forward`
+    dead : as for :func:`forward`; masked steps let no gradient in through ``d_hs``
+    buffer : as for :func:`forward`
+    dxs : ndarray of shape (T, B, D), written with dL/d xs
+
+    Returns
+    -------
+    dstate0 : ndarray of shape (B, H), dL/d(initial state)
+    dparams : dict with dW_x (D, 3H), dW_h (H, 3H), and db_x, db_h (3H,) or db (3H,)
+    """
+    gates, hs, xs = cache["gates"], cache["hs"], cache["xs"]
+    T, B, D = xs.shape
+    H = cell.hidden_size
+    W_x, W_h = cell.params["W_x"], cell.params["W_h"]
+    grads = {name: np.zeros_like(p) for name, p in cell.params.items()}
+    dh_next = dstate                                          # (B, H), from step t + 1
+    steps = chunk_steps(T, B)
+    da = buffer("da", (steps, B, 3 * H))                      # (steps, B, 3H), dL/d(x part) of r, z, n
+    each_gate = gates.reshape(T, B, 3, H).transpose(0, 2, 1, 3)   # (T, 3, B, H)
+    each_da = da.reshape(steps, B, 3, H).transpose(0, 2, 1, 3)    # (steps, 3, B, H)
+    if cell.reset_after:
+        dah = buffer("dah", (steps, B, 3 * H))                # (steps, B, 3H), dL/d a_h of eq. (2)
+    for t0 in reversed(range(0, T, steps)):
+        t1 = min(t0 + steps, T)
+        for t in reversed(range(t0, t1)):
+            r, z, n = each_gate[t]                            # 3 x (B, H)
+            da_r, da_z, da_n = each_da[t - t0]                # 3 x (B, H), written below
+            h_prev = hs[t]                                    # (B, H)
+            dh = d_hs[t] + dh_next                            # (B, H)  h goes to the output and to t + 1
+            if dead is not None:
+                np.copyto(dh, dh_next, where=dead[t])         # no gradient in through a masked output
+            dn = dh * (1 - z)                                 # (B, H)  eq. (6) / (11)
+            dz = dh * (h_prev - n)                            # (B, H)  eq. (6) / (11)
+            np.multiply(dn, 1 - n * n, out=da_n)              # (B, H)  eq. (5) / (10)
+            np.multiply(dz, z * (1 - z), out=da_z)            # (B, H)  eq. (4) / (9)
+            if cell.reset_after:
+                dah[t - t0, :, 2 * H:] = da_n * r             # (B, H)  eq. (5), dL/d ah_n
+                np.multiply(da_n * cache["ah_n"][t], r * (1 - r), out=da_r)   # (B, H)  eqs. (5), (3)
+                dah[t - t0, :, :2 * H] = da[t - t0, :, :2 * H]   # (B, 2H)  eqs. (3), (4): both parts alike
+                if dead is not None:
+                    np.copyto(da[t - t0], 0, where=dead[t])   # a masked step has no gate gradient
+                    np.copyto(dah[t - t0], 0, where=dead[t])
+                dh_next = dh * z + dah[t - t0] @ W_h.T        # (B, H)  eqs. (6), (2)
+            else:
+                drh = da_n @ W_h[:, 2 * H:].T                 # (B, H)  eq. (10)
+                np.multiply(drh * h_prev, r * (1 - r), out=da_r)   # (B, H)  eqs. (10), (8)
+                if dead is not None:
+                    np.copyto(da[t - t0], 0, where=dead[t])   # a masked step has no gate gradient
+                dh_next = dh * z + drh * r + da[t - t0, :, :2 * H] @ W_h[:, :2 * H].T   # (B, H)  eqs. (11), (10), (8), (9)
+            if dead is not None:
+                np.copyto(dh_next, dh, where=dead[t])         # the carried state passes straight through
+        rows = (t1 - t0) * B
+        da_rows = da[:t1 - t0].reshape(rows, 3 * H)           # (rows, 3H)
+        hs_rows = hs[t0:t1].reshape(rows, H)                  # (rows, H), h_prev of each step
+        grads["W_x"] += xs[t0:t1].reshape(rows, D).T @ da_rows   # (D, 3H)  eq. (1) / (7)
+        if cell.reset_after:
+            dah_rows = dah[:t1 - t0].reshape(rows, 3 * H)     # (rows, 3H)
+            grads["W_h"] += hs_rows.T @ dah_rows              # (H, 3H)  eq. (2)
+            grads["b_x"] += da_rows.sum(axis=0)               # (3H,)    eq. (1)
+            grads["b_h"] += dah_rows.sum(axis=0)              # (3H,)    eq. (2)
+        else:
+            grads["W_h"][:, :2 * H] += hs_rows.T @ da_rows[:, :2 * H]   # (H, 2H)  eqs. (8), (9)
+            grads["W_h"][:, 2 * H:] += cache["rh"][t0:t1].reshape(rows, H).T @ da_rows[:, 2 * H:]   # (H, H)  eq. (10)
+            grads["b"] += da_rows.sum(axis=0)                 # (3H,)    eq. (7)
+        np.matmul(da_rows, W_x.T, out=dxs[t0:t1].reshape(rows, D))   # (rows, D)  eq. (1) / (7)
+    return dh_next, grads
