@@ -7,7 +7,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ["gradcheck"]
+COMMANDS = ["gradcheck", "bench"]
 
 
 def build_parser():

@@ -40,11 +40,11 @@ def forward(cell, xs, state, dead, buffer):
     each_gate = gates.reshape(T, B, 3, H).transpose(0, 2, 1, 3)   # (T, 3, B, H), views
     if cell.reset_after:
         W_h_scaled, b_h_scaled = p["W_h"] * scale, p["b_h"] * scale
-        ah, ah_ns = buffer("ah", (B, 3 * H)), buffer("ah_n", (T, B, H))
+        ah, ah_ns = buffer("ah", (B, 3 * H), shared=True), buffer("ah_n", (T, B, H))
         ah_r, ah_z, ah_n = ah.reshape(B, 3, H).transpose(1, 0, 2)     # 3 x (B, H), views
     else:
         W_h_rz, W_h_n = p["W_h"][:, :2 * H] * 0.5, np.ascontiguousarray(p["W_h"][:, 2 * H:])   # (H, 2H), (H, H)
-        ah_rz, ah_n = buffer("ah_rz", (B, 2 * H)), buffer("ah_n", (B, H))
+        ah_rz, ah_n = buffer("ah_rz", (B, 2 * H), shared=True), buffer("ah_n", (B, H), shared=True)
         rhs = buffer("rh", (T, B, H))
     for t in range(T):
         rz = gates[t, :, :2 * H]                              # (B, 2H), x part of r and z
@@ -101,11 +101,11 @@ def backward(cell, d_hs, dstate, cache, dead, buffer, dxs):
     grads = {name: np.zeros_like(p) for name, p in cell.params.items()}
     dh_next = dstate                                          # (B, H), from step t + 1
     steps = chunk_steps(T, B)
-    da = buffer("da", (steps, B, 3 * H))                      # (steps, B, 3H), dL/d(x part) of r, z, n
+    da = buffer("da", (steps, B, 3 * H), shared=True)     # (steps, B, 3H), dL/d(x part) of r, z, n
     each_gate = gates.reshape(T, B, 3, H).transpose(0, 2, 1, 3)   # (T, 3, B, H)
     each_da = da.reshape(steps, B, 3, H).transpose(0, 2, 1, 3)    # (steps, 3, B, H)
     if cell.reset_after:
-        dah = buffer("dah", (steps, B, 3 * H))                # (steps, B, 3H), dL/d a_h of eq. (2)
+        dah = buffer("dah", (steps, B, 3 * H), shared=True)  # (steps, B, 3H), dL/d a_h of eq. (2)
     for t0 in reversed(range(0, T, steps)):
         t1 = min(t0 + steps, T)
         for t in reversed(range(t0, t1)):

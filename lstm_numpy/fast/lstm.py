@@ -49,7 +49,7 @@ def forward(cell, xs, state, dead, buffer):
     gates += bias * scale                                     # (T, B, 4H)  eq. (1), b part
     hs, cs = buffer("hs", (T + 1, B, H)), buffer("cs", (T + 1, B, H))
     hs[0], cs[0] = state.h, state.c
-    ah = buffer("ah", (B, 4 * H))
+    ah = buffer("ah", (B, 4 * H), shared=True)
     each_gate = gates.reshape(T, B, 4, H).transpose(0, 2, 1, 3)   # (T, 4, B, H), views
     for t in range(T):
         a = gates[t]                                          # (B, 4H), x W_x + b already in
@@ -96,7 +96,7 @@ def backward(cell, d_hs, dstate, cache, dead, buffer, dxs):
     dW_x, dW_h, db = np.zeros_like(W_x), np.zeros_like(W_h), np.zeros_like(cell.params["b"])
     dh_next, dc_next = dstate.h, dstate.c                     # (B, H) each, from step t + 1
     steps = chunk_steps(T, B)
-    da = buffer("da", (steps, B, 4 * H))                      # (steps, B, 4H), one chunk
+    da = buffer("da", (steps, B, 4 * H), shared=True)     # (steps, B, 4H), one chunk
     each_gate = gates.reshape(T, B, 4, H).transpose(0, 2, 1, 3)   # (T, 4, B, H)
     each_da = da.reshape(steps, B, 4, H).transpose(0, 2, 1, 3)    # (steps, 4, B, H)
     for t0 in reversed(range(0, T, steps)):

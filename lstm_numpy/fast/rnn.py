@@ -31,7 +31,7 @@ def forward(cell, xs, state, dead, buffer):
     hs[0] = state
     np.matmul(xs.reshape(T * B, D), W_x, out=hs[1:].reshape(T * B, H))   # (T*B, H)  eq. (1), x part
     hs[1:] += b                                               # (T, B, H)  eq. (1), b part
-    ah = buffer("ah", (B, H))
+    ah = buffer("ah", (B, H), shared=True)
     for t in range(T):
         a = hs[t + 1]                                         # (B, H), x W_x + b already in
         a += np.matmul(hs[t], W_h, out=ah)                    # (B, H)  eq. (1)
@@ -74,7 +74,7 @@ def backward(cell, d_hs, dstate, cache, dead, buffer, dxs):
     dW_x, dW_h, db = np.zeros_like(W_x), np.zeros_like(W_h), np.zeros_like(cell.params["b"])
     dh_next = dstate                                          # (B, H), from step t + 1
     steps = chunk_steps(T, B)
-    da = buffer("da", (steps, B, H))                          # (steps, B, H), one chunk
+    da = buffer("da", (steps, B, H), shared=True)         # (steps, B, H), one chunk
     for t0 in reversed(range(0, T, steps)):
         t1 = min(t0 + steps, T)
         for t in reversed(range(t0, t1)):

@@ -35,8 +35,11 @@ def layer_module(cell):
 
 
 def _buffers(workspace, k, dtype):
-    """Layer k's named buffers in the workspace."""
-    return lambda name, shape: workspace.array(f"layer_{k}/{name}", shape, dtype)
+    """Layer k's named buffers in the workspace; ``shared=True`` for scratch that the layers
+    use one after the other (one buffer per shape)."""
+    def buffer(name, shape, shared=False):
+        return workspace.array(f"{name}{tuple(shape)}" if shared else f"layer_{k}/{name}", shape, dtype)
+    return buffer
 
 
 def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, time_major=False, *,
@@ -130,7 +133,8 @@ def dynamic_rnn_backward(d_outputs, d_final_state, cache):
     for k in reversed(range(len(layers))):
         layer, layer_cache = layers[k], cache["layers"][k]
         buffer = _buffers(workspace, k, cell.dtype)
-        dxs = np.empty((T, B, D), cell.dtype) if k == 0 else buffer("dxs", (T, B, layer.input_size))
+        shape = (T, B, layer.input_size)                      # layer k - 1 reads d_hs while it writes its dxs
+        dxs = np.empty(shape, cell.dtype) if k == 0 else buffer(f"dxs_{k % 2}", shape, shared=True)
         dstates[k], dp = layer_module(layer).backward(layer, d_hs, dstates[k], layer_cache,
                                                       cache["dead"], buffer, dxs)
         for name, grad in dp.items():
