@@ -48,15 +48,16 @@ class Workspace:
 CHUNK_ROWS = 2048   # backward keeps the gate gradients of about this many (step, row) pairs at once
 
 
-def chunk_steps(T, B, rows=CHUNK_ROWS):
+def chunk_steps(T, B, rows=None):
     """How many steps the backward pass multiplies out together: chunks of even size, each
-    about ``rows`` rows tall (or all T steps when the whole sequence is shorter).
+    about ``rows`` rows tall (default :data:`CHUNK_ROWS`), or all T steps when fewer.
 
     Examples
     --------
     >>> chunk_steps(100, 64), chunk_steps(200, 32), chunk_steps(50, 1)
     (25, 50, 50)
     """
+    rows = CHUNK_ROWS if rows is None else rows
     steps = max(1, min(T, -(-rows // B)))     # ceil(rows / B), at most T
     n_chunks = -(-T // steps)
     return -(-T // n_chunks)                  # the same number of chunks, as even as they go
