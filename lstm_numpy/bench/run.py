@@ -45,15 +45,27 @@ def peak_memory(function):
             tracemalloc.stop()
 
 
-def interleaved_medians(functions, repeats, warmup):
-    """Median seconds of each function, timed in turn ``repeats`` times after ``warmup`` rounds."""
-    times = {name: [] for name in functions}
-    for round_ in range(warmup + repeats):
+def interleaved_medians(functions, repeats, warmup, min_seconds=0.05):
+    """Median seconds per call of each function, timed in turn ``repeats`` times.
+
+    After ``warmup`` untimed rounds, a function faster than ``min_seconds`` is called several
+    times per timed sample (as ``timeit`` does), so that one context switch on a busy machine
+    cannot dominate a sample of a sub-millisecond call.
+    """
+    loops = {name: 1 for name in functions}
+    for round_ in range(warmup):
         for name, function in functions.items():
             start = time.perf_counter()
             function()
-            if round_ >= warmup:
-                times[name].append(time.perf_counter() - start)
+            elapsed = time.perf_counter() - start
+            loops[name] = max(1, min(1000, int(min_seconds / max(elapsed, 1e-6))))
+    times = {name: [] for name in functions}
+    for _ in range(repeats):
+        for name, function in functions.items():
+            start = time.perf_counter()
+            for _ in range(loops[name]):
+                function()
+            times[name].append((time.perf_counter() - start) / loops[name])
     return {name: float(np.median(t)) for name, t in times.items()}
 
 

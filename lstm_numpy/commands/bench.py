@@ -70,8 +70,9 @@ def run_here(args, threads):
     else:
         print(f"PyTorch {info['torch']}, {info['torch_threads']} threads (the same as the BLAS), "
               f"oneDNN {'available' if info['torch_mkldnn'] else 'not available'}")
-    print(f"median of {args.repeats} interleaved runs after {args.warmup} warm-up; ratios are fast / other "
-          f"(below 1: fast is faster); peak = tracemalloc peak of forward+backward, act = what BPTT keeps")
+    print(f"median of {args.repeats} interleaved samples after {args.warmup} warm-up round(s), calls under "
+          f"50 ms repeated within a sample; ratios are fast / other (below 1: fast is faster);\n"
+          f"peak = tracemalloc peak of forward+backward from fresh buffers, act = what BPTT keeps")
     print()
     print(report.HEADER)
     print("-" * len(report.HEADER))
