@@ -50,10 +50,10 @@ def forward(cell, xs, state, dead, buffer):
         rz = gates[t, :, :2 * H]                              # (B, 2H), x part of r and z
         r, z, n = each_gate[t]                                # 3 x (B, H)
         if cell.reset_after:
-            np.add(np.matmul(hs[t], W_h_scaled, out=ah), b_h_scaled, out=ah)   # (B, 3H)  eq. (2)
+            np.add(np.dot(hs[t], W_h_scaled, out=ah), b_h_scaled, out=ah)   # (B, 3H)  eq. (2)
             rz += ah[:, :2 * H]                               # (B, 2H)  eqs. (3), (4)
         else:
-            rz += np.matmul(hs[t], W_h_rz, out=ah_rz)         # (B, 2H)  eqs. (8), (9)
+            rz += np.dot(hs[t], W_h_rz, out=ah_rz)            # (B, 2H)  eqs. (8), (9)
         np.tanh(rz, out=rz)                                   # (B, 2H)  r, z = sigma(.)
         rz *= 0.5                                             # ...
         rz += 0.5                                             # ...
@@ -62,7 +62,7 @@ def forward(cell, xs, state, dead, buffer):
             np.tanh(n + r * ah_n, out=n)                      # (B, H)  eq. (5)
         else:
             np.multiply(r, hs[t], out=rhs[t])                 # (B, H)  eq. (10)
-            np.tanh(n + np.matmul(rhs[t], W_h_n, out=ah_n), out=n)   # (B, H)  eq. (10)
+            np.tanh(n + np.dot(rhs[t], W_h_n, out=ah_n), out=n)   # (B, H)  eq. (10)
         np.add((1 - z) * n, z * hs[t], out=hs[t + 1])         # (B, H)  eq. (6) / (11)
         if dead is not None:
             np.copyto(hs[t + 1], hs[t], where=dead[t])        # masked rows carry their state
@@ -108,31 +108,33 @@ def backward(cell, d_hs, dstate, cache, dead, buffer, dxs):
         dah = buffer("dah", (steps, B, 3 * H), shared=True)  # (steps, B, 3H), dL/d a_h of eq. (2)
     for t0 in reversed(range(0, T, steps)):
         t1 = min(t0 + steps, T)
+        np.subtract(1, gates[t0:t1], out=da[:t1 - t0])        # (n, B, 3H)  each gate's local derivative,
+        da[:t1 - t0] *= gates[t0:t1]                          # ...  r, z: sigma' = s (1 - s)
+        np.square(each_gate[t0:t1, 2], out=each_da[:t1 - t0, 2])   # (n, B, H)  n: tanh' = 1 - n^2
+        np.subtract(1, each_da[:t1 - t0, 2], out=each_da[:t1 - t0, 2])   # ...
         for t in reversed(range(t0, t1)):
             r, z, n = each_gate[t]                            # 3 x (B, H)
-            da_r, da_z, da_n = each_da[t - t0]                # 3 x (B, H), written below
+            da_r, da_z, da_n = each_da[t - t0]                # 3 x (B, H), each gate's local derivative
             h_prev = hs[t]                                    # (B, H)
             dh = d_hs[t] + dh_next                            # (B, H)  h goes to the output and to t + 1
             if dead is not None:
                 np.copyto(dh, dh_next, where=dead[t])         # no gradient in through a masked output
-            dn = dh * (1 - z)                                 # (B, H)  eq. (6) / (11)
-            dz = dh * (h_prev - n)                            # (B, H)  eq. (6) / (11)
-            np.multiply(dn, 1 - n * n, out=da_n)              # (B, H)  eq. (5) / (10)
-            np.multiply(dz, z * (1 - z), out=da_z)            # (B, H)  eq. (4) / (9)
+            da_n *= dh * (1 - z)                              # (B, H)  eqs. (6), (5) / (11), (10)
+            da_z *= dh * (h_prev - n)                         # (B, H)  eqs. (6), (4) / (11), (9)
             if cell.reset_after:
-                dah[t - t0, :, 2 * H:] = da_n * r             # (B, H)  eq. (5), dL/d ah_n
-                np.multiply(da_n * cache["ah_n"][t], r * (1 - r), out=da_r)   # (B, H)  eqs. (5), (3)
+                np.multiply(da_n, r, out=dah[t - t0, :, 2 * H:])   # (B, H)  eq. (5), dL/d ah_n
+                da_r *= da_n * cache["ah_n"][t]               # (B, H)  eqs. (5), (3)
                 dah[t - t0, :, :2 * H] = da[t - t0, :, :2 * H]   # (B, 2H)  eqs. (3), (4): both parts alike
                 if dead is not None:
                     np.copyto(da[t - t0], 0, where=dead[t])   # a masked step has no gate gradient
                     np.copyto(dah[t - t0], 0, where=dead[t])
-                dh_next = dh * z + dah[t - t0] @ W_h.T        # (B, H)  eqs. (6), (2)
+                dh_next = dh * z + np.dot(dah[t - t0], W_h.T)   # (B, H)  eqs. (6), (2)
             else:
-                drh = da_n @ W_h[:, 2 * H:].T                 # (B, H)  eq. (10)
-                np.multiply(drh * h_prev, r * (1 - r), out=da_r)   # (B, H)  eqs. (10), (8)
+                drh = np.dot(da_n, W_h[:, 2 * H:].T)          # (B, H)  eq. (10)
+                da_r *= drh * h_prev                          # (B, H)  eqs. (10), (8)
                 if dead is not None:
                     np.copyto(da[t - t0], 0, where=dead[t])   # a masked step has no gate gradient
-                dh_next = dh * z + drh * r + da[t - t0, :, :2 * H] @ W_h[:, :2 * H].T   # (B, H)  eqs. (11), (10), (8), (9)
+                dh_next = dh * z + drh * r + np.dot(da[t - t0, :, :2 * H], W_h[:, :2 * H].T)   # (B, H)  eqs. (11), (10), (8), (9)
             if dead is not None:
                 np.copyto(dh_next, dh, where=dead[t])         # the carried state passes straight through
         rows = (t1 - t0) * B

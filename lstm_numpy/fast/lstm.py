@@ -53,7 +53,7 @@ def forward(cell, xs, state, dead, buffer):
     each_gate = gates.reshape(T, B, 4, H).transpose(0, 2, 1, 3)   # (T, 4, B, H), views
     for t in range(T):
         a = gates[t]                                          # (B, 4H), x W_x + b already in
-        a += np.matmul(hs[t], W_h_scaled, out=ah)             # (B, 4H)  eq. (1)
+        a += np.dot(hs[t], W_h_scaled, out=ah)                # (B, 4H)  eq. (1)
         np.tanh(a, out=a)                                     # (B, 4H)  eqs. (2)-(5), then
         a *= scale                                            # ...
         a += shift                                            # ... i, f, o = sigma(.), g = tanh(.)
@@ -97,27 +97,33 @@ def backward(cell, d_hs, dstate, cache, dead, buffer, dxs):
     dh_next, dc_next = dstate.h, dstate.c                     # (B, H) each, from step t + 1
     steps = chunk_steps(T, B)
     da = buffer("da", (steps, B, 4 * H), shared=True)     # (steps, B, 4H), one chunk
+    tanh_cs = buffer("tanh_c", (steps, B, H), shared=True)
     each_gate = gates.reshape(T, B, 4, H).transpose(0, 2, 1, 3)   # (T, 4, B, H)
     each_da = da.reshape(steps, B, 4, H).transpose(0, 2, 1, 3)    # (steps, 4, B, H)
     for t0 in reversed(range(0, T, steps)):
         t1 = min(t0 + steps, T)
+        np.subtract(1, gates[t0:t1], out=da[:t1 - t0])        # (n, B, 4H)  each gate's local derivative,
+        da[:t1 - t0] *= gates[t0:t1]                          # ...  eqs. (2), (3), (5): sigma' = s (1 - s)
+        np.square(each_gate[t0:t1, 2], out=each_da[:t1 - t0, 2])   # (n, B, H)  eq. (4): tanh' = 1 - g^2 for g
+        np.subtract(1, each_da[:t1 - t0, 2], out=each_da[:t1 - t0, 2])   # ...
+        np.tanh(cs[t0 + 1:t1 + 1], out=tanh_cs[:t1 - t0])     # (n, B, H)  eq. (7), recomputed
         for t in reversed(range(t0, t1)):
             i, f, g, o = each_gate[t]                         # 4 x (B, H)
-            da_i, da_f, da_g, da_o = each_da[t - t0]          # 4 x (B, H), written below
+            da_i, da_f, da_g, da_o = each_da[t - t0]          # 4 x (B, H), each gate's local derivative
+            tanh_c = tanh_cs[t - t0]                          # (B, H)
             dh = d_hs[t] + dh_next                            # (B, H)  h goes to the output and to t + 1
             if dead is not None:
                 np.copyto(dh, dh_next, where=dead[t])         # no gradient in through a masked output
-            tanh_c = np.tanh(cs[t + 1])                       # (B, H)  eq. (7), recomputed
             dc = dc_next + dh * o * (1 - tanh_c * tanh_c)     # (B, H)  eq. (7), c fans out to h and c_next
-            np.multiply(dh * tanh_c, o * (1 - o), out=da_o)   # (B, H)  eqs. (7), (5)
-            np.multiply(dc * g, i * (1 - i), out=da_i)        # (B, H)  eqs. (6), (2)
-            np.multiply(dc * cs[t], f * (1 - f), out=da_f)    # (B, H)  eqs. (6), (3)
-            np.multiply(dc * i, 1 - g * g, out=da_g)          # (B, H)  eqs. (6), (4)
+            da_o *= dh * tanh_c                               # (B, H)  eqs. (7), (5)
+            da_i *= dc * g                                    # (B, H)  eqs. (6), (2)
+            da_f *= dc * cs[t]                                # (B, H)  eqs. (6), (3)
+            da_g *= dc * i                                    # (B, H)  eqs. (6), (4)
             dc_prev = dc * f                                  # (B, H)  eq. (6)
             if dead is not None:
                 np.copyto(da[t - t0], 0, where=dead[t])       # a masked step has no gate gradient
                 np.copyto(dc_prev, dc_next, where=dead[t])    # its carried state passes straight through
-            dh_next = da[t - t0] @ W_h.T                      # (B, H)  eq. (1)
+            dh_next = np.dot(da[t - t0], W_h.T)               # (B, H)  eq. (1)
             if dead is not None:
                 np.copyto(dh_next, dh, where=dead[t])
             dc_next = dc_prev

@@ -34,7 +34,7 @@ def forward(cell, xs, state, dead, buffer):
     ah = buffer("ah", (B, H), shared=True)
     for t in range(T):
         a = hs[t + 1]                                         # (B, H), x W_x + b already in
-        a += np.matmul(hs[t], W_h, out=ah)                    # (B, H)  eq. (1)
+        a += np.dot(hs[t], W_h, out=ah)                       # (B, H)  eq. (1)
         if cell.activation == "tanh":
             np.tanh(a, out=a)                                 # (B, H)  eq. (2)
         else:
@@ -77,18 +77,19 @@ def backward(cell, d_hs, dstate, cache, dead, buffer, dxs):
     da = buffer("da", (steps, B, H), shared=True)         # (steps, B, H), one chunk
     for t0 in reversed(range(0, T, steps)):
         t1 = min(t0 + steps, T)
+        if cell.activation == "tanh":
+            np.square(hs[t0 + 1:t1 + 1], out=da[:t1 - t0])    # (n, B, H)  eq. (2): tanh' = 1 - h^2
+            np.subtract(1, da[:t1 - t0], out=da[:t1 - t0])    # ...
+        else:
+            np.greater(hs[t0 + 1:t1 + 1], 0, out=da[:t1 - t0])   # (n, B, H)  eq. (2): relu' = 1 where h > 0
         for t in reversed(range(t0, t1)):
-            h = hs[t + 1]                                     # (B, H)
             dh = d_hs[t] + dh_next                            # (B, H)  h goes to the output and to t + 1
             if dead is not None:
                 np.copyto(dh, dh_next, where=dead[t])         # no gradient in through a masked output
-            if cell.activation == "tanh":
-                np.multiply(dh, 1 - h * h, out=da[t - t0])    # (B, H)  eq. (2)
-            else:
-                np.multiply(dh, h > 0, out=da[t - t0])        # (B, H)  eq. (2), relu' = 1 where h > 0
+            da[t - t0] *= dh                                  # (B, H)  eq. (2)
             if dead is not None:
                 np.copyto(da[t - t0], 0, where=dead[t])       # a masked step has no gradient
-            dh_next = da[t - t0] @ W_h.T                      # (B, H)  eq. (1)
+            dh_next = np.dot(da[t - t0], W_h.T)               # (B, H)  eq. (1)
             if dead is not None:
                 np.copyto(dh_next, dh, where=dead[t])         # the carried state passes straight through
         rows = (t1 - t0) * B
