@@ -1,7 +1,7 @@
 """The benchmark's table, its goals and its JSON file."""
 import json
 
-HEADER = ("cell  dtype    (B, T, D, H, L)      |  fwd ms  x book  x gemm x torch |  f+b ms  x book  x gemm "
+HEADER = ("cell  dtype    (B, T, D, H, L)        |  fwd ms  x book  x gemm x torch |  f+b ms  x book  x gemm "
           "x torch | peak MiB  act MiB  peak/act")
 
 
@@ -18,7 +18,7 @@ def _cell(value, width=7, digits=2):
 def format_row(r):
     """One line of the table for one result."""
     config = "(" + ", ".join(map(str, r["config"])) + ")"
-    parts = [f"{r['kind']:<5} {r['dtype']:<8} {config:<20}"]
+    parts = [f"{r['kind']:<5} {r['dtype']:<8} {config:<22}"]
     for mode in ("forward", "forward_backward"):
         ms = r["ms"]
         parts.append(f"{ms[mode]['fast']:8.1f} " + " ".join(_cell(ratio(ms, n, mode)) for n in ("textbook", "gemm", "torch")))
@@ -68,6 +68,16 @@ def goals(results):
                           f"worst {worst['peak_bytes'] / worst['activation_bytes']:.2f} "
                           f"({worst['dtype']} {tuple(worst['config'])})"))
     return found
+
+
+def format_levers(dtype, config, ms, chunks):
+    """The lever ladder of :func:`lstm_numpy.bench.levers.lever_ladder` as text."""
+    lines = [f"LSTM {dtype} {config}, forward+backward:"]
+    base = next(iter(ms.values()))
+    lines += [f"  {name:<24} {t:9.1f} ms  {t / base:5.2f}x the textbook" for name, t in ms.items()]
+    lines.append("  backward chunk (rows multiplied out together), with the workspace:")
+    lines += [f"  {name:<24} {t:9.1f} ms  peak {mib:7.1f} MiB" for name, (t, mib) in chunks.items()]
+    return "\n".join(lines)
 
 
 def format_goals(found):

@@ -32,6 +32,8 @@ def add_parser(subparsers):
     parser.add_argument("--out-dir", default="figures", metavar="DIR",
                         help="where bench.json and bench.png go (default figures)")
     parser.add_argument("--no-plot", action="store_true", help="write the JSON file only")
+    parser.add_argument("--levers", action="store_true",
+                        help="instead of the table: the engine's levers one by one, on the LSTM at (64, 100, 128, 256, 2)")
     parser.set_defaults(func=run)
     return parser
 
@@ -40,7 +42,7 @@ def child_argv(args):
     """The command line of this run, to repeat it in a child process."""
     argv = ["bench", "--cells", *args.cells, "--dtypes", *args.dtypes, "--repeats", str(args.repeats),
             "--warmup", str(args.warmup), "--threads", str(args.threads), "--out-dir", args.out_dir]
-    flags = {"--quick": args.quick, "--no-torch": args.no_torch, "--no-plot": args.no_plot}
+    flags = {"--quick": args.quick, "--no-torch": args.no_torch, "--no-plot": args.no_plot, "--levers": args.levers}
     return argv + [flag for flag, on in flags.items() if on]
 
 
@@ -74,6 +76,12 @@ def run_here(args, threads):
           f"50 ms repeated within a sample; ratios are fast / other (below 1: fast is faster);\n"
           f"peak = tracemalloc peak of forward+backward from fresh buffers, act = what BPTT keeps")
     print()
+    if args.levers:
+        from ..bench.levers import lever_ladder
+        config = (64, 100, 128, 256, 2)
+        for dtype in args.dtypes:
+            print(report.format_levers(dtype, config, *lever_ladder(config, dtype, args.repeats, args.warmup)))
+        return 0
     print(report.HEADER)
     print("-" * len(report.HEADER))
     results = run_benchmark(QUICK_CONFIGS if args.quick else CONFIGS, args.cells, args.dtypes,
