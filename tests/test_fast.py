@@ -133,3 +133,14 @@ def test_bad_input_gets_the_readable_path_errors(rng):
     _, _, cache = ln.fast.dynamic_rnn(cell, np.zeros((2, 3, 4)))
     with pytest.raises(ValueError, match="expected d_outputs"):
         ln.fast.dynamic_rnn_backward(np.zeros((3, 2, 5)), None, cache)
+
+
+def test_bad_gradients_get_the_readable_path_errors(rng):
+    cell = make_cell("lstm", 4, 5, rng)
+    _, _, cache = ln.fast.dynamic_rnn(cell, rng.normal(size=(2, 3, 4)))
+    d_out = np.ones((2, 3, 5))
+    d_out[1, 2, 3] = np.nan
+    with pytest.raises(ValueError, match=r"finite values in d_outputs.*\(1, 2, 3\)"):
+        ln.fast.dynamic_rnn_backward(d_out, None, cache)
+    with pytest.raises(TypeError, match="floating-point"):
+        ln.fast.dynamic_rnn_backward(np.ones((2, 3, 5), dtype=int), None, cache)

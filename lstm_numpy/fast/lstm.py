@@ -97,28 +97,35 @@ def backward(cell, d_hs, dstate, cache, dead, buffer, dxs):
     dh_next, dc_next = dstate.h, dstate.c                     # (B, H) each, from step t + 1
     steps = chunk_steps(T, B)
     da = buffer("da", (steps, B, 4 * H), shared=True)     # (steps, B, 4H), one chunk
-    tanh_cs = buffer("tanh_c", (steps, B, H), shared=True)
+    dc_dh = buffer("dc_dh", (steps, B, H), shared=True)   # (steps, B, H), one chunk
     each_gate = gates.reshape(T, B, 4, H).transpose(0, 2, 1, 3)   # (T, 4, B, H)
     each_da = da.reshape(steps, B, 4, H).transpose(0, 2, 1, 3)    # (steps, 4, B, H)
     for t0 in reversed(range(0, T, steps)):
         t1 = min(t0 + steps, T)
-        np.subtract(1, gates[t0:t1], out=da[:t1 - t0])        # (n, B, 4H)  each gate's local derivative,
-        da[:t1 - t0] *= gates[t0:t1]                          # ...  eqs. (2), (3), (5): sigma' = s (1 - s)
-        np.square(each_gate[t0:t1, 2], out=each_da[:t1 - t0, 2])   # (n, B, H)  eq. (4): tanh' = 1 - g^2 for g
-        np.subtract(1, each_da[:t1 - t0, 2], out=each_da[:t1 - t0, 2])   # ...
-        np.tanh(cs[t0 + 1:t1 + 1], out=tanh_cs[:t1 - t0])     # (n, B, H)  eq. (7), recomputed
+        # Every factor that does not depend on the incoming gradient, for the whole chunk at
+        # once: afterwards da_o = dh * da[o], da_i = dc * da[i] and so on, dc = dc_next + dh * dc_dh.
+        i, f, g, o = each_gate[t0:t1].transpose(1, 0, 2, 3)   # 4 x (n, B, H)
+        da_i, da_f, da_g, da_o = each_da[:t1 - t0].transpose(1, 0, 2, 3)   # 4 x (n, B, H), views of da
+        tanh_c = np.tanh(cs[t0 + 1:t1 + 1], out=dc_dh[:t1 - t0])   # (n, B, H)  eq. (7), recomputed
+        np.subtract(1, gates[t0:t1], out=da[:t1 - t0])        # (n, B, 4H)  eqs. (2), (3), (5): sigma' = s (1 - s)
+        da[:t1 - t0] *= gates[t0:t1]                          # ...
+        np.square(g, out=da_g)                                # (n, B, H)  eq. (4): tanh' = 1 - g^2
+        np.subtract(1, da_g, out=da_g)                        # ...
+        da_o *= tanh_c                                        # (n, B, H)  eqs. (7), (5): da_o = dh * this
+        da_i *= g                                             # (n, B, H)  eqs. (6), (2): da_i = dc * this
+        da_f *= cs[t0:t1]                                     # (n, B, H)  eqs. (6), (3): da_f = dc * this
+        da_g *= i                                             # (n, B, H)  eqs. (6), (4): da_g = dc * this
+        np.square(tanh_c, out=dc_dh[:t1 - t0])                # (n, B, H)  eq. (7): dc = dc_next + dh * this,
+        np.subtract(1, dc_dh[:t1 - t0], out=dc_dh[:t1 - t0])  # ... with this = o (1 - tanh(c)^2)
+        dc_dh[:t1 - t0] *= o                                  # ...
         for t in reversed(range(t0, t1)):
-            i, f, g, o = each_gate[t]                         # 4 x (B, H)
-            da_i, da_f, da_g, da_o = each_da[t - t0]          # 4 x (B, H), each gate's local derivative
-            tanh_c = tanh_cs[t - t0]                          # (B, H)
+            f = each_gate[t, 1]                               # (B, H)
             dh = d_hs[t] + dh_next                            # (B, H)  h goes to the output and to t + 1
             if dead is not None:
                 np.copyto(dh, dh_next, where=dead[t])         # no gradient in through a masked output
-            dc = dc_next + dh * o * (1 - tanh_c * tanh_c)     # (B, H)  eq. (7), c fans out to h and c_next
-            da_o *= dh * tanh_c                               # (B, H)  eqs. (7), (5)
-            da_i *= dc * g                                    # (B, H)  eqs. (6), (2)
-            da_f *= dc * cs[t]                                # (B, H)  eqs. (6), (3)
-            da_g *= dc * i                                    # (B, H)  eqs. (6), (4)
+            dc = dc_next + dh * dc_dh[t - t0]                 # (B, H)  eq. (7), c fans out to h and c_next
+            each_da[t - t0, 3] *= dh                          # (B, H)  da_o, eqs. (7), (5)
+            each_da[t - t0, :3] *= dc                         # (3, B, H)  da_i, da_f, da_g, eqs. (6), (2)-(4)
             dc_prev = dc * f                                  # (B, H)  eq. (6)
             if dead is not None:
                 np.copyto(da[t - t0], 0, where=dead[t])       # a masked step has no gate gradient

@@ -34,6 +34,19 @@ def layer_module(cell):
     raise TypeError(f"expected an RNNCell, LSTMCell or GRUCell layer, got {type(cell).__name__}")
 
 
+def _as_float(name, a, dtype):
+    """``a`` in ``dtype``, not copied where it already is; bad values get the readable path's errors."""
+    arr = np.asarray(a)
+    if arr.dtype.kind == "f":
+        arr = arr.astype(dtype, copy=False)
+        with np.errstate(over="ignore", invalid="ignore"):
+            if np.isfinite(np.sum(arr)):                      # one pass: a NaN or inf anywhere makes the sum one
+                return arr
+    as_float_array(name, a, dtype)                            # raises the readable path's error, if it has one
+    check_finite(name, arr)
+    return arr
+
+
 def _buffers(workspace, k, dtype):
     """Layer k's named buffers in the workspace; ``shared=True`` for scratch that the layers
     use one after the other (one buffer per shape)."""
@@ -73,7 +86,7 @@ def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, time_maj
     """
     _check_cell(cell)
     xs = _to_time_major(inputs, cell, time_major)             # (T, B, D)
-    T, B, _ = xs.shape
+    T, B, _ = shape = xs.shape
     lengths = check_sequence_length(sequence_length, B, T)
     template = cell.zero_state(B)
     state = template if initial_state is None else check_state("initial_state", initial_state, template, cell.dtype)
@@ -85,8 +98,9 @@ def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, time_maj
     workspace.generation += 1
     dead = None if lengths is None else (np.arange(T)[:, None] >= lengths)[:, :, None]   # (T, B, 1)
 
-    x = workspace.array("inputs", xs.shape, cell.dtype)       # (T, B, D), contiguous for one product
+    x = workspace.array("inputs", shape, cell.dtype)          # (T, B, D), contiguous for one product
     x[...] = xs
+    del xs                                                    # a checked copy, perhaps: free it now
     states = state if isinstance(cell, MultiRNNCell) else (state,)
     caches = []
     for k, (layer, module, state_k) in enumerate(zip(layers, modules, states)):
@@ -96,7 +110,7 @@ def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, time_maj
     finals = tuple(module.final_state(c, LSTMState) for module, c in zip(modules, caches))
     final_state = finals if isinstance(cell, MultiRNNCell) else finals[0]
     cache = {"cell": cell, "layers": caches, "dead": dead, "sequence_length": lengths,
-             "time_major": time_major, "inputs_shape": xs.shape, "workspace": workspace,
+             "time_major": time_major, "inputs_shape": shape, "workspace": workspace,
              "generation": workspace.generation}
     return (outputs if time_major else outputs.transpose(1, 0, 2)), final_state, cache
 
@@ -117,11 +131,10 @@ def dynamic_rnn_backward(d_outputs, d_final_state, cache):
     T, B, D = cache["inputs_shape"]
     H = cell.hidden_size
     expected = (T, B, H) if cache["time_major"] else (B, T, H)
-    d_outputs = as_float_array("d_outputs", d_outputs, cell.dtype)
+    d_outputs = _as_float("d_outputs", d_outputs, cell.dtype)
     if d_outputs.shape != expected:
         layout = "(T, B, H)" if cache["time_major"] else "(B, T, H)"
         raise ValueError(f"expected d_outputs of the outputs' shape {layout}={expected}, got {d_outputs.shape}")
-    check_finite("d_outputs", d_outputs)
     template = cell.zero_state(B)
     dstate = template if d_final_state is None else check_state("d_final_state", d_final_state, template, cell.dtype)
 
