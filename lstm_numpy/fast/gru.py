@@ -108,22 +108,28 @@ def backward(cell, d_hs, dstate, cache, dead, buffer, dxs):
         dah = buffer("dah", (steps, B, 3 * H), shared=True)  # (steps, B, 3H), dL/d a_h of eq. (2)
     for t0 in reversed(range(0, T, steps)):
         t1 = min(t0 + steps, T)
-        np.subtract(1, gates[t0:t1], out=da[:t1 - t0])        # (n, B, 3H)  each gate's local derivative,
-        da[:t1 - t0] *= gates[t0:t1]                          # ...  r, z: sigma' = s (1 - s)
-        np.square(each_gate[t0:t1, 2], out=each_da[:t1 - t0, 2])   # (n, B, H)  n: tanh' = 1 - n^2
-        np.subtract(1, each_da[:t1 - t0, 2], out=each_da[:t1 - t0, 2])   # ...
+        # Every factor that does not depend on the incoming gradient, for the whole chunk at
+        # once: afterwards da_z = dh * da[z], da_n = dh * da[n], and da_r = da_n * da[r] (reset
+        # after) or drh * da[r] (reset before).
+        r, z, n = each_gate[t0:t1].transpose(1, 0, 2, 3)      # 3 x (n, B, H)
+        da_r, da_z, da_n = each_da[:t1 - t0].transpose(1, 0, 2, 3)   # 3 x (n, B, H), views of da
+        np.subtract(1, gates[t0:t1], out=da[:t1 - t0])        # (n, B, 3H)  r, z: sigma' = s (1 - s)
+        da[:t1 - t0] *= gates[t0:t1]                          # ...
+        np.square(n, out=da_n)                                # (n, B, H)  n: tanh' = 1 - n^2
+        np.subtract(1, da_n, out=da_n)                        # ...
+        da_n *= 1 - z                                         # (n, B, H)  eqs. (6), (5) / (11), (10)
+        da_z *= hs[t0:t1] - n                                 # (n, B, H)  eqs. (6), (4) / (11), (9)
+        da_r *= cache["ah_n"][t0:t1] if cell.reset_after else hs[t0:t1]   # (n, B, H)  eq. (5) / (10)
         for t in reversed(range(t0, t1)):
-            r, z, n = each_gate[t]                            # 3 x (B, H)
-            da_r, da_z, da_n = each_da[t - t0]                # 3 x (B, H), each gate's local derivative
-            h_prev = hs[t]                                    # (B, H)
+            r, z = each_gate[t, 0], each_gate[t, 1]           # (B, H) each
+            da_r, da_n = each_da[t - t0, 0], each_da[t - t0, 2]   # (B, H) each
             dh = d_hs[t] + dh_next                            # (B, H)  h goes to the output and to t + 1
             if dead is not None:
                 np.copyto(dh, dh_next, where=dead[t])         # no gradient in through a masked output
-            da_n *= dh * (1 - z)                              # (B, H)  eqs. (6), (5) / (11), (10)
-            da_z *= dh * (h_prev - n)                         # (B, H)  eqs. (6), (4) / (11), (9)
+            each_da[t - t0, 1:] *= dh                         # (2, B, H)  da_z, da_n
             if cell.reset_after:
                 np.multiply(da_n, r, out=dah[t - t0, :, 2 * H:])   # (B, H)  eq. (5), dL/d ah_n
-                da_r *= da_n * cache["ah_n"][t]               # (B, H)  eqs. (5), (3)
+                da_r *= da_n                                  # (B, H)  eqs. (5), (3)
                 dah[t - t0, :, :2 * H] = da[t - t0, :, :2 * H]   # (B, 2H)  eqs. (3), (4): both parts alike
                 if dead is not None:
                     np.copyto(da[t - t0], 0, where=dead[t])   # a masked step has no gate gradient
@@ -131,7 +137,7 @@ def backward(cell, d_hs, dstate, cache, dead, buffer, dxs):
                 dh_next = dh * z + np.dot(dah[t - t0], W_h.T)   # (B, H)  eqs. (6), (2)
             else:
                 drh = np.dot(da_n, W_h[:, 2 * H:].T)          # (B, H)  eq. (10)
-                da_r *= drh * h_prev                          # (B, H)  eqs. (10), (8)
+                da_r *= drh                                   # (B, H)  eqs. (10), (8)
                 if dead is not None:
                     np.copyto(da[t - t0], 0, where=dead[t])   # a masked step has no gate gradient
                 dh_next = dh * z + drh * r + np.dot(da[t - t0, :, :2 * H], W_h[:, :2 * H].T)   # (B, H)  eqs. (11), (10), (8), (9)
