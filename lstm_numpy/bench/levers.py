@@ -19,7 +19,7 @@ from ..fast import workspace as workspace_module
 from . import textbook
 from .run import interleaved_medians, peak_memory
 
-CHUNKS = (256, 1024, 2048, 8192, None)     # rows per backward chunk; None: the whole sequence
+CHUNKS = (256, 512, 1024, 2048, None)     # rows per backward chunk; None: the whole sequence
 
 
 def lever_ladder(config, dtype, repeats=3, warmup=1):
