@@ -9,7 +9,7 @@ import pytest
 
 import lstm_numpy as ln
 from lstm_numpy.fast import workspace as workspace_module
-from lstm_numpy.gradcheck import random_state
+from lstm_numpy.gradcheck import check_gradients, random_state
 from lstm_numpy.state import map_state, state_leaves
 
 from conftest import KINDS, make_cell
@@ -62,7 +62,8 @@ def test_equal_for_a_single_cell_from_zero_state(kind, rng):
 def test_equal_for_a_mixed_stack_over_several_backward_chunks(rng, monkeypatch):
     monkeypatch.setattr(workspace_module, "CHUNK_ROWS", 6)   # B=3: chunks of 2 steps, the last one shorter
     cell = ln.MultiRNNCell([make_cell("gru_before", 4, 6, rng), make_cell("lstm_fb1", 6, 5, rng),
-                            make_cell("rnn_relu", 5, 7, rng), make_cell("gru", 7, 3, rng)])
+                            make_cell("rnn_relu", 5, 7, rng), make_cell("gru", 7, 3, rng),
+                            make_cell("rnn_tanh", 3, 4, rng)])
     assert workspace_module.chunk_steps(7, 3) == 2
     assert_same(*run_both(cell, rng.normal(size=(3, 7, 4)), rng, lengths=np.array([7, 3, 1])))
 
@@ -144,3 +145,20 @@ def test_bad_gradients_get_the_readable_path_errors(rng):
         ln.fast.dynamic_rnn_backward(d_out, None, cache)
     with pytest.raises(TypeError, match="floating-point"):
         ln.fast.dynamic_rnn_backward(np.ones((2, 3, 5), dtype=int), None, cache)
+
+
+def test_fast_gradients_against_central_differences(rng):
+    """Not only equal to the readable path: checked on its own, every array, with lengths."""
+    cell = ln.MultiRNNCell([make_cell("gru_before", 3, 4, rng), make_cell("lstm", 4, 2, rng)])
+    x, d_out, lengths = rng.normal(size=(2, 3, 3)), rng.normal(size=(2, 3, 2)), np.array([3, 1])
+    state = random_state(cell, 2, rng)
+
+    def loss():
+        return np.sum(ln.fast.dynamic_rnn(cell, x, lengths, state)[0] * d_out)
+
+    grads = ln.fast.dynamic_rnn_backward(d_out, None, ln.fast.dynamic_rnn(cell, x, lengths, state)[2])
+    leaves, d_leaves = state_leaves(state), state_leaves(grads.initial_state)
+    arrays = {"inputs": x, **{f"state_{k}": s for k, s in enumerate(leaves)}, **cell.params}
+    analytic = {"inputs": grads.inputs, **{f"state_{k}": d for k, d in enumerate(d_leaves)}, **grads.params}
+    report = check_gradients(loss, arrays, analytic)
+    assert report.passed, str(report)

@@ -33,7 +33,7 @@ def plot_results(results, path, title=""):
                 ms = [r["ms"]["forward_backward"].get(name, np.nan) for r in rows]
                 ax.bar(x + (j - (len(names) - 1) / 2) * width, ms, width, color=COLORS[name], label=LABELS[name])
             ax.set_yscale("log")
-            ax.set_xticks(x, ["\n".join(map(str, (r["config"][:3], r["config"][3:]))) for r in rows], fontsize=7)
+            ax.set_xticks(x, ["B{} T{} D{}\nH{} L{}".format(*r["config"]) for r in rows], fontsize=7)
             ax.set_title(f"{kind} {dtype}, forward+backward", fontsize=9)
             ax.set_ylabel("ms (log)", fontsize=8)
     axes[0][0].legend(fontsize=7)

@@ -97,7 +97,7 @@ def run_here(args, threads):
     if not args.no_plot:
         try:
             from ..bench.plot import plot_results
-            title = f"numpy {info['numpy']} {info['blas']}, {threads} threads" + (
+            title = f"numpy {info['numpy']} {info['blas']}, {threads} thread(s)" + (
                 f"; PyTorch {info['torch']}" if torch is not None else "")
             print(f"wrote {plot_results(results, os.path.join(args.out_dir, 'bench.png'), title)}")
         except ImportError:

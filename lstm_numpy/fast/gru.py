@@ -3,7 +3,8 @@
 The equations of :mod:`lstm_numpy.gru`, arranged as in ``fast/lstm.py``: the input part of every
 step is one product before the loop; ``sigma(a) = (1 + tanh(a / 2)) / 2`` for r and z, whose
 columns of the weights and biases are halved (exact); backward, the weight and input
-gradients are large products over a chunk of steps.
+gradients are large products over a chunk of steps, and the factors that do not depend on
+the incoming gradient are computed for the whole chunk at once.
 """
 import numpy as np
 

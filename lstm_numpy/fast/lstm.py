@@ -7,7 +7,9 @@ The equations of :mod:`lstm_numpy.lstm`, arranged for speed (docs/performance.md
 - ``sigma(a) = (1 + tanh(a / 2)) / 2``, so one tanh covers all four gates: the columns of
   i, f, o are multiplied by 1/2 (exact, a power of two), those of g by 1;
 - backward, the gate gradients of a chunk of steps are kept, and the weight gradients and the
-  input gradient are a few large products per chunk, not small ones per step.
+  input gradient are a few large products per chunk, not small ones per step;
+- backward, every factor that does not depend on the incoming gradient is computed for the
+  whole chunk at once; per step only the products with ``dh`` and ``dc`` remain.
 """
 import numpy as np
 
