@@ -112,15 +112,15 @@ def backward(cell, d_hs, dstate, cache, dead, buffer, dxs):
         # Every factor that does not depend on the incoming gradient, for the whole chunk at
         # once: afterwards da_z = dh * da[z], da_n = dh * da[n], and da_r = da_n * da[r] (reset
         # after) or drh * da[r] (reset before).
-        r, z, n = each_gate[t0:t1].transpose(1, 0, 2, 3)      # 3 x (n, B, H)
-        da_r, da_z, da_n = each_da[:t1 - t0].transpose(1, 0, 2, 3)   # 3 x (n, B, H), views of da
-        np.subtract(1, gates[t0:t1], out=da[:t1 - t0])        # (n, B, 3H)  r, z: sigma' = s (1 - s)
+        r, z, n = each_gate[t0:t1].transpose(1, 0, 2, 3)      # 3 x (t1-t0, B, H)
+        da_r, da_z, da_n = each_da[:t1 - t0].transpose(1, 0, 2, 3)   # 3 x (t1-t0, B, H), views of da
+        np.subtract(1, gates[t0:t1], out=da[:t1 - t0])        # (t1-t0, B, 3H)  r, z: sigma' = s (1 - s)
         da[:t1 - t0] *= gates[t0:t1]                          # ...
-        np.square(n, out=da_n)                                # (n, B, H)  n: tanh' = 1 - n^2
+        np.square(n, out=da_n)                                # (t1-t0, B, H)  n: tanh' = 1 - n^2
         np.subtract(1, da_n, out=da_n)                        # ...
-        da_n *= 1 - z                                         # (n, B, H)  eqs. (6), (5) / (11), (10)
-        da_z *= hs[t0:t1] - n                                 # (n, B, H)  eqs. (6), (4) / (11), (9)
-        da_r *= cache["ah_n"][t0:t1] if cell.reset_after else hs[t0:t1]   # (n, B, H)  eq. (5) / (10)
+        da_n *= 1 - z                                         # (t1-t0, B, H)  eqs. (6), (5) / (11), (10)
+        da_z *= hs[t0:t1] - n                                 # (t1-t0, B, H)  eqs. (6), (4) / (11), (9)
+        da_r *= cache["ah_n"][t0:t1] if cell.reset_after else hs[t0:t1]   # (t1-t0, B, H)  eq. (5) / (10)
         for t in reversed(range(t0, t1)):
             r, z = each_gate[t, 0], each_gate[t, 1]           # (B, H) each
             da_r, da_n = each_da[t - t0, 0], each_da[t - t0, 2]   # (B, H) each

@@ -106,18 +106,18 @@ def backward(cell, d_hs, dstate, cache, dead, buffer, dxs):
         t1 = min(t0 + steps, T)
         # Every factor that does not depend on the incoming gradient, for the whole chunk at
         # once: afterwards da_o = dh * da[o], da_i = dc * da[i] and so on, dc = dc_next + dh * dc_dh.
-        i, f, g, o = each_gate[t0:t1].transpose(1, 0, 2, 3)   # 4 x (n, B, H)
-        da_i, da_f, da_g, da_o = each_da[:t1 - t0].transpose(1, 0, 2, 3)   # 4 x (n, B, H), views of da
-        tanh_c = np.tanh(cs[t0 + 1:t1 + 1], out=dc_dh[:t1 - t0])   # (n, B, H)  eq. (7), recomputed
-        np.subtract(1, gates[t0:t1], out=da[:t1 - t0])        # (n, B, 4H)  eqs. (2), (3), (5): sigma' = s (1 - s)
+        i, f, g, o = each_gate[t0:t1].transpose(1, 0, 2, 3)   # 4 x (t1-t0, B, H)
+        da_i, da_f, da_g, da_o = each_da[:t1 - t0].transpose(1, 0, 2, 3)   # 4 x (t1-t0, B, H), views of da
+        tanh_c = np.tanh(cs[t0 + 1:t1 + 1], out=dc_dh[:t1 - t0])   # (t1-t0, B, H)  eq. (7), recomputed
+        np.subtract(1, gates[t0:t1], out=da[:t1 - t0])        # (t1-t0, B, 4H)  eqs. (2), (3), (5): sigma' = s (1 - s)
         da[:t1 - t0] *= gates[t0:t1]                          # ...
-        np.square(g, out=da_g)                                # (n, B, H)  eq. (4): tanh' = 1 - g^2
+        np.square(g, out=da_g)                                # (t1-t0, B, H)  eq. (4): tanh' = 1 - g^2
         np.subtract(1, da_g, out=da_g)                        # ...
-        da_o *= tanh_c                                        # (n, B, H)  eqs. (7), (5): da_o = dh * this
-        da_i *= g                                             # (n, B, H)  eqs. (6), (2): da_i = dc * this
-        da_f *= cs[t0:t1]                                     # (n, B, H)  eqs. (6), (3): da_f = dc * this
-        da_g *= i                                             # (n, B, H)  eqs. (6), (4): da_g = dc * this
-        np.square(tanh_c, out=dc_dh[:t1 - t0])                # (n, B, H)  eq. (7): dc = dc_next + dh * this,
+        da_o *= tanh_c                                        # (t1-t0, B, H)  eqs. (7), (5): da_o = dh * this
+        da_i *= g                                             # (t1-t0, B, H)  eqs. (6), (2): da_i = dc * this
+        da_f *= cs[t0:t1]                                     # (t1-t0, B, H)  eqs. (6), (3): da_f = dc * this
+        da_g *= i                                             # (t1-t0, B, H)  eqs. (6), (4): da_g = dc * this
+        np.square(tanh_c, out=dc_dh[:t1 - t0])                # (t1-t0, B, H)  eq. (7): dc = dc_next + dh * this,
         np.subtract(1, dc_dh[:t1 - t0], out=dc_dh[:t1 - t0])  # ... with this = o (1 - tanh(c)^2)
         dc_dh[:t1 - t0] *= o                                  # ...
         for t in reversed(range(t0, t1)):

@@ -78,10 +78,10 @@ def backward(cell, d_hs, dstate, cache, dead, buffer, dxs):
     for t0 in reversed(range(0, T, steps)):
         t1 = min(t0 + steps, T)
         if cell.activation == "tanh":
-            np.square(hs[t0 + 1:t1 + 1], out=da[:t1 - t0])    # (n, B, H)  eq. (2): tanh' = 1 - h^2
+            np.square(hs[t0 + 1:t1 + 1], out=da[:t1 - t0])    # (t1-t0, B, H)  eq. (2): tanh' = 1 - h^2
             np.subtract(1, da[:t1 - t0], out=da[:t1 - t0])    # ...
         else:
-            np.greater(hs[t0 + 1:t1 + 1], 0, out=da[:t1 - t0])   # (n, B, H)  eq. (2): relu' = 1 where h > 0
+            np.greater(hs[t0 + 1:t1 + 1], 0, out=da[:t1 - t0])   # (t1-t0, B, H)  eq. (2): relu' = 1 where h > 0
         for t in reversed(range(t0, t1)):
             dh = d_hs[t] + dh_next                            # (B, H)  h goes to the output and to t + 1
             if dead is not None:
