@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test gradcheck docs figures clean train-sine train-chars
+.PHONY: help demo test gradcheck docs figures clean train-sine train-chars bench bench-quick
 
 help:  ## list the targets
 	@echo "lstm_numpy make targets:"
@@ -42,6 +42,18 @@ docs: $(STAMP)  ## run every example in docs/ and the README, and check the docs
 
 figures: $(STAMP)  ## redraw every diagram and plot in figures/ (the article's configurations)
 	$(PY) -m lstm_numpy.plot.gallery figures
+
+# One BLAS thread and one PyTorch thread by default: on a shared machine, a second thread that
+# waits for a busy core stalls every small per-step product. BENCH_ARGS="--threads 2" to change it;
+# BENCH_PYTHON=path/to/python for an environment that has PyTorch (its columns appear then).
+BENCH_ARGS ?= --threads 1
+BENCH_PYTHON ?= $(PY)
+
+bench: $(STAMP)  ## time the fast engine vs textbook NumPy, the GEMM bound and PyTorch (if installed)
+	$(BENCH_PYTHON) -m lstm_numpy bench $(BENCH_ARGS)
+
+bench-quick: $(STAMP)  ## the benchmark on its two small configurations only
+	$(BENCH_PYTHON) -m lstm_numpy bench --quick $(BENCH_ARGS)
 
 clean:  ## remove the virtual environment and caches
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis

@@ -11,10 +11,10 @@ from .rnn import RNNCell
 from .state import LSTMState
 from .models import ArticleLSTM, SequenceRegressor
 from .charlm import CharLM
-from . import checkpoint, gradcheck, interop
+from . import checkpoint, fast, gradcheck, interop
 
 __version__ = "0.1.0"
 
 __all__ = ["RNNCell", "LSTMCell", "GRUCell", "MultiRNNCell", "LSTMState", "dynamic_rnn",
-           "dynamic_rnn_backward", "Grads", "gate_history", "gradcheck", "interop",
+           "dynamic_rnn_backward", "Grads", "gate_history", "gradcheck", "interop", "fast",
            "SequenceRegressor", "ArticleLSTM", "CharLM", "checkpoint"]

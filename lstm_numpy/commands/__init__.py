@@ -7,7 +7,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ["gradcheck", "train", "trace", "diagram"]
+COMMANDS = ["gradcheck", "train", "trace", "diagram", "bench"]
 
 
 def build_parser():

@@ -1,0 +1,61 @@
+"""The GEMM-only bound: the matrix products of a forward and backward pass, timed alone.
+
+Every NumPy implementation of these layers must do at least these products (or their flops in
+another grouping); timed on their own, with preallocated outputs, they are the floor of what
+any NumPy code can reach on this BLAS. The ratio ``engine / bound`` is the price of
+everything else: the elementwise gate arithmetic, Python, memory traffic.
+"""
+import numpy as np
+
+BLOCKS = {"lstm": 4, "gru": 3, "rnn": 1}     # H-wide gate blocks of W_x and W_h
+
+
+def products(kind, B, T, D, H, L):
+    """The products of one forward and backward pass of an L-layer stack, as lists of
+    ``(m, k, n, count, layout)``: ``count`` products of an (m, k) by a (k, n) matrix, with
+    ``layout`` "NN", "NT" or "TN" saying which operand is a transposed view, as in the engine.
+
+    Returns
+    -------
+    forward, backward : lists of (m, k, n, count, layout)
+
+    Examples
+    --------
+    >>> fwd, bwd = products("lstm", 16, 50, 32, 64, 1)
+    >>> fwd
+    [(800, 32, 256, 1, 'NN'), (16, 64, 256, 50, 'NT')]
+    >>> flops(fwd + bwd) / 1e6                                      # Mflop
+    117.9648
+    """
+    G = BLOCKS[kind] * H
+    forward, backward = [], []
+    for layer in range(L):
+        D_k = D if layer == 0 else H
+        forward += [(T * B, D_k, G, 1, "NN"),                # x W_x for every step at once
+                    (B, H, G, T, "NT")]                       # h_prev W_h, one per step (W_h column-major)
+        backward += [(B, G, H, T, "NT"),                      # da W_h^T, one per step
+                     (D_k, T * B, G, 1, "TN"),                # dW_x = xs^T da
+                     (H, T * B, G, 1, "TN"),                  # dW_h = hs^T da
+                     (T * B, G, D_k, 1, "NT")]                # dxs = da W_x^T
+    return forward, backward
+
+
+def flops(shapes):
+    """Floating-point operations of a list of products (a multiply and an add each)."""
+    return sum(2 * m * k * n * count for m, k, n, count, _ in shapes)
+
+
+def product_runner(shapes, dtype, rng):
+    """A function that runs these products once, on random operands made now."""
+    def matrix(rows, cols, transposed):
+        a = rng.standard_normal((cols, rows) if transposed else (rows, cols)).astype(dtype)
+        return a.T if transposed else a
+
+    operands = [(matrix(m, k, layout[0] == "T"), matrix(k, n, layout[1] == "T"), np.empty((m, n), dtype), count)
+                for m, k, n, count, layout in shapes]
+
+    def run():
+        for a, b, out, count in operands:
+            for _ in range(count):
+                np.matmul(a, b, out=out)
+    return run

@@ -1,0 +1,106 @@
+"""``python -m lstm_numpy bench``: time the fast engine against a textbook NumPy implementation,
+the GEMM-only bound and PyTorch (when it is installed), print the table and the goals, write
+the results to a JSON file and draw a bar chart.
+"""
+import os
+import subprocess
+import sys
+
+from .arguments import nonnegative_int, positive_int
+
+CHILD_MARK = "LSTM_NUMPY_BENCH_THREADS"
+
+
+def add_parser(subparsers):
+    parser = subparsers.add_parser(
+        "bench", help="time the fast engine against a textbook version, the GEMM bound and PyTorch",
+        description="Time lstm_numpy.fast (forward, and forward+backward) against a textbook NumPy "
+                    "implementation, the matrix products alone (the GEMM-only bound) and PyTorch's "
+                    "layers with the same thread count (left out when PyTorch is not installed). "
+                    "Interleaved runs, median after a warm-up. Writes DIR/bench.json and DIR/bench.png.")
+    parser.add_argument("--quick", action="store_true", help="the two small configurations only")
+    parser.add_argument("--cells", nargs="+", choices=["lstm", "gru", "rnn"], default=["lstm", "gru", "rnn"],
+                        help="cell kinds (default all three)")
+    parser.add_argument("--dtypes", nargs="+", choices=["float64", "float32"], default=["float64", "float32"],
+                        help="dtypes (default both)")
+    parser.add_argument("--repeats", type=positive_int, default=5, help="timed rounds, median kept (default 5)")
+    parser.add_argument("--warmup", type=nonnegative_int, default=1, help="untimed rounds first (default 1)")
+    parser.add_argument("--threads", type=positive_int, metavar="N",
+                        help="BLAS and PyTorch threads (default: what NumPy's BLAS uses now); another "
+                             "count runs the benchmark in a child process with OPENBLAS_NUM_THREADS=N")
+    parser.add_argument("--no-torch", action="store_true", help="leave PyTorch out even if installed")
+    parser.add_argument("--out-dir", default="figures", metavar="DIR",
+                        help="where bench.json and bench.png go (default figures)")
+    parser.add_argument("--no-plot", action="store_true", help="write the JSON file only")
+    parser.add_argument("--levers", action="store_true",
+                        help="instead of the table: the engine's levers one by one, on the LSTM at (64, 100, 128, 256, 2)")
+    parser.set_defaults(func=run)
+    return parser
+
+
+def child_argv(args):
+    """The command line of this run, to repeat it in a child process."""
+    argv = ["bench", "--cells", *args.cells, "--dtypes", *args.dtypes, "--repeats", str(args.repeats),
+            "--warmup", str(args.warmup), "--threads", str(args.threads), "--out-dir", args.out_dir]
+    flags = {"--quick": args.quick, "--no-torch": args.no_torch, "--no-plot": args.no_plot, "--levers": args.levers}
+    return argv + [flag for flag, on in flags.items() if on]
+
+
+def run(args):
+    from ..bench import machine
+    threads_now, _ = machine.blas_threads()
+    if args.threads is not None and args.threads != threads_now:
+        if os.environ.get(CHILD_MARK):
+            raise ValueError(f"expected NumPy's BLAS to use {args.threads} threads in the child process, "
+                             f"it uses {threads_now}")
+        n = str(args.threads)
+        env = dict(os.environ, OPENBLAS_NUM_THREADS=n, OMP_NUM_THREADS=n, MKL_NUM_THREADS=n, **{CHILD_MARK: n})
+        return subprocess.call([sys.executable, "-m", "lstm_numpy", *child_argv(args)], env=env)
+    return run_here(args, threads_now)
+
+
+def run_here(args, threads):
+    from ..bench import CONFIGS, QUICK_CONFIGS, machine, report, run_benchmark
+    torch = None if args.no_torch else machine.torch_module()
+    if torch is not None:
+        torch.set_num_threads(threads)
+    info = machine.describe(threads)
+    print(f"numpy {info['numpy']}, BLAS {info['blas']}, {info['blas_threads']} BLAS threads "
+          f"({info['blas_threads_source']}), {info['cpus']} CPUs, python {info['python']}")
+    if torch is None:
+        print("PyTorch: " + ("left out (--no-torch)" if args.no_torch else "not installed; its column is left out"))
+    else:
+        print(f"PyTorch {info['torch']}, {info['torch_threads']} threads (the same as the BLAS), "
+              f"oneDNN {'available' if info['torch_mkldnn'] else 'not available'}")
+    print(f"median of {args.repeats} interleaved samples after {args.warmup} warm-up round(s), calls under "
+          f"50 ms repeated within a sample; ratios are fast / other (below 1: fast is faster);\n"
+          f"peak = tracemalloc peak of forward+backward from fresh buffers, act = what BPTT keeps")
+    print()
+    if args.levers:
+        from ..bench.levers import lever_ladder
+        config = (64, 100, 128, 256, 2)
+        for dtype in args.dtypes:
+            print(report.format_levers(dtype, config, *lever_ladder(config, dtype, args.repeats, args.warmup)))
+        return 0
+    print(report.HEADER)
+    print("-" * len(report.HEADER))
+    results = run_benchmark(QUICK_CONFIGS if args.quick else CONFIGS, args.cells, args.dtypes,
+                            repeats=args.repeats, warmup=args.warmup, torch=torch, threads=threads,
+                            progress=lambda r: print(report.format_row(r), flush=True))
+    found = report.goals(results)
+    print()
+    print(report.format_goals(found) if found else
+          "no goal to judge here: they need PyTorch's column or the two large configurations")
+    os.makedirs(args.out_dir, exist_ok=True)
+    json_path = os.path.join(args.out_dir, "bench.json")
+    report.write_json(json_path, info, results, found)
+    print(f"\nwrote {json_path}")
+    if not args.no_plot:
+        try:
+            from ..bench.plot import plot_results
+            title = f"numpy {info['numpy']} {info['blas']}, {threads} thread(s)" + (
+                f"; PyTorch {info['torch']}" if torch is not None else "")
+            print(f"wrote {plot_results(results, os.path.join(args.out_dir, 'bench.png'), title)}")
+        except ImportError:
+            print("matplotlib is not installed: no chart (pip install matplotlib)")
+    return 0

@@ -1,0 +1,145 @@
+"""The LSTM layer over a whole sequence, fast: eqs. (1)-(7) of docs/lstm.md, batched over time.
+
+The equations of :mod:`lstm_numpy.lstm`, arranged for speed (docs/performance.md):
+
+- the input part ``x W_x + b`` of eq. (1) for all T steps is one product before the loop;
+  inside the loop one ``(B, H) x (H, 4H)`` product per step, the rest elementwise, in place;
+- ``sigma(a) = (1 + tanh(a / 2)) / 2``, so one tanh covers all four gates: the columns of
+  i, f, o are multiplied by 1/2 (exact, a power of two), those of g by 1;
+- backward, the gate gradients of a chunk of steps are kept, and the weight gradients and the
+  input gradient are a few large products per chunk, not small ones per step;
+- backward, every factor that does not depend on the incoming gradient is computed for the
+  whole chunk at once; per step only the products with ``dh`` and ``dc`` remain.
+"""
+import numpy as np
+
+from .workspace import chunk_steps
+
+
+def tanh_form(H, dtype):
+    """``scale, shift`` (4H,): ``tanh(a * scale) * scale + shift`` is sigma(a) for i, f, o, tanh(a) for g."""
+    scale = np.repeat(np.array([0.5, 0.5, 1.0, 0.5], dtype), H)   # (4H,)  i, f, g, o
+    shift = np.repeat(np.array([0.5, 0.5, 0.0, 0.5], dtype), H)   # (4H,)
+    return scale, shift
+
+
+def forward(cell, xs, state, dead, buffer):
+    """Eqs. (1)-(7) for every step of one layer.
+
+    Parameters
+    ----------
+    cell : LSTMCell
+    xs : ndarray of shape (T, B, D), C-contiguous
+    state : LSTMState(c, h), each (B, H)
+    dead : None, or bool ndarray of shape (T, B, 1): True at and past a row's length, where the
+        state is carried unchanged
+    buffer : callable ``(name, shape) -> ndarray`` of the cell's dtype, uninitialised
+
+    Returns
+    -------
+    cache : dict with ``gates`` (T, B, 4H) holding i, f, g, o; ``cs``, ``hs`` (T + 1, B, H),
+        the states before step 0 and after every step; ``xs``
+    """
+    T, B, D = xs.shape
+    H = cell.hidden_size
+    W_x, W_h, b = cell.params["W_x"], cell.params["W_h"], cell.params["b"]
+    scale, shift = tanh_form(H, cell.dtype)
+    bias = b + np.repeat(np.array([0, cell.forget_bias, 0, 0], cell.dtype), H)   # (4H,)  eq. (3)'s constant
+    W_h_scaled = np.asfortranarray(W_h * scale)               # (H, 4H), column-major: the faster BLAS kernel here
+    gates = buffer("gates", (T, B, 4 * H))                   # (T, B, 4H)
+    np.matmul(xs.reshape(T * B, D), W_x * scale, out=gates.reshape(T * B, 4 * H))   # (T*B, 4H)  eq. (1), x part
+    gates += bias * scale                                     # (T, B, 4H)  eq. (1), b part
+    hs, cs = buffer("hs", (T + 1, B, H)), buffer("cs", (T + 1, B, H))
+    hs[0], cs[0] = state.h, state.c
+    ah = buffer("ah", (B, 4 * H), shared=True)
+    each_gate = gates.reshape(T, B, 4, H).transpose(0, 2, 1, 3)   # (T, 4, B, H), views
+    for t in range(T):
+        a = gates[t]                                          # (B, 4H), x W_x + b already in
+        a += np.dot(hs[t], W_h_scaled, out=ah)                # (B, 4H)  eq. (1)
+        np.tanh(a, out=a)                                     # (B, 4H)  eqs. (2)-(5), then
+        a *= scale                                            # ...
+        a += shift                                            # ... i, f, o = sigma(.), g = tanh(.)
+        i, f, g, o = each_gate[t]                             # 4 x (B, H)
+        np.add(f * cs[t], i * g, out=cs[t + 1])               # (B, H)  eq. (6)
+        np.multiply(o, np.tanh(cs[t + 1]), out=hs[t + 1])     # (B, H)  eq. (7)
+        if dead is not None:
+            np.copyto(cs[t + 1], cs[t], where=dead[t])        # masked rows carry their state
+            np.copyto(hs[t + 1], hs[t], where=dead[t])
+    return {"gates": gates, "cs": cs, "hs": hs, "xs": xs}
+
+
+def final_state(cache, state_type):
+    """The state after the last step, as fresh arrays."""
+    return state_type(cache["cs"][-1].copy(), cache["hs"][-1].copy())
+
+
+def backward(cell, d_hs, dstate, cache, dead, buffer, dxs):
+    """Backward of :func:`forward`; each ``dfoo`` has ``foo``'s shape.
+
+    Parameters
+    ----------
+    cell : LSTMCell
+    d_hs : ndarray of shape (T, B, H), dL/d(outputs of the layer), any strides
+    dstate : LSTMState(dc, dh), each (B, H), dL/d(state after the last step)
+    cache : dict from :func:`forward`
+    dead : as for :func:`forward`; masked steps let no gradient in through ``d_hs``
+    buffer : as for :func:`forward`
+    dxs : ndarray of shape (T, B, D), written with dL/d xs
+
+    Returns
+    -------
+    dstate0 : LSTMState(dc, dh), dL/d(initial state)
+    dparams : dict with dW_x (D, 4H), dW_h (H, 4H), db (4H,)
+    """
+    gates, cs, hs, xs = cache["gates"], cache["cs"], cache["hs"], cache["xs"]
+    T, B, D = xs.shape
+    H = cell.hidden_size
+    W_x, W_h = cell.params["W_x"], cell.params["W_h"]
+    dW_x, dW_h, db = np.zeros_like(W_x), np.zeros_like(W_h), np.zeros_like(cell.params["b"])
+    dh_next, dc_next = dstate.h, dstate.c                     # (B, H) each, from step t + 1
+    steps = chunk_steps(T, B)
+    da = buffer("da", (steps, B, 4 * H), shared=True)     # (steps, B, 4H), one chunk
+    dc_dh = buffer("dc_dh", (steps, B, H), shared=True)   # (steps, B, H), one chunk
+    each_gate = gates.reshape(T, B, 4, H).transpose(0, 2, 1, 3)   # (T, 4, B, H)
+    each_da = da.reshape(steps, B, 4, H).transpose(0, 2, 1, 3)    # (steps, 4, B, H)
+    for t0 in reversed(range(0, T, steps)):
+        t1 = min(t0 + steps, T)
+        # Every factor that does not depend on the incoming gradient, for the whole chunk at
+        # once: afterwards da_o = dh * da[o], da_i = dc * da[i] and so on, dc = dc_next + dh * dc_dh.
+        i, f, g, o = each_gate[t0:t1].transpose(1, 0, 2, 3)   # 4 x (t1-t0, B, H)
+        da_i, da_f, da_g, da_o = each_da[:t1 - t0].transpose(1, 0, 2, 3)   # 4 x (t1-t0, B, H), views of da
+        tanh_c = np.tanh(cs[t0 + 1:t1 + 1], out=dc_dh[:t1 - t0])   # (t1-t0, B, H)  eq. (7), recomputed
+        np.subtract(1, gates[t0:t1], out=da[:t1 - t0])        # (t1-t0, B, 4H)  eqs. (2), (3), (5): sigma' = s (1 - s)
+        da[:t1 - t0] *= gates[t0:t1]                          # ...
+        np.square(g, out=da_g)                                # (t1-t0, B, H)  eq. (4): tanh' = 1 - g^2
+        np.subtract(1, da_g, out=da_g)                        # ...
+        da_o *= tanh_c                                        # (t1-t0, B, H)  eqs. (7), (5): da_o = dh * this
+        da_i *= g                                             # (t1-t0, B, H)  eqs. (6), (2): da_i = dc * this
+        da_f *= cs[t0:t1]                                     # (t1-t0, B, H)  eqs. (6), (3): da_f = dc * this
+        da_g *= i                                             # (t1-t0, B, H)  eqs. (6), (4): da_g = dc * this
+        np.square(tanh_c, out=dc_dh[:t1 - t0])                # (t1-t0, B, H)  eq. (7): dc = dc_next + dh * this,
+        np.subtract(1, dc_dh[:t1 - t0], out=dc_dh[:t1 - t0])  # ... with this = o (1 - tanh(c)^2)
+        dc_dh[:t1 - t0] *= o                                  # ...
+        for t in reversed(range(t0, t1)):
+            f = each_gate[t, 1]                               # (B, H)
+            dh = d_hs[t] + dh_next                            # (B, H)  h goes to the output and to t + 1
+            if dead is not None:
+                np.copyto(dh, dh_next, where=dead[t])         # no gradient in through a masked output
+            dc = dc_next + dh * dc_dh[t - t0]                 # (B, H)  eq. (7), c fans out to h and c_next
+            each_da[t - t0, 3] *= dh                          # (B, H)  da_o, eqs. (7), (5)
+            each_da[t - t0, :3] *= dc                         # (3, B, H)  da_i, da_f, da_g, eqs. (6), (2)-(4)
+            dc_prev = dc * f                                  # (B, H)  eq. (6)
+            if dead is not None:
+                np.copyto(da[t - t0], 0, where=dead[t])       # a masked step has no gate gradient
+                np.copyto(dc_prev, dc_next, where=dead[t])    # its carried state passes straight through
+            dh_next = np.dot(da[t - t0], W_h.T)               # (B, H)  eq. (1)
+            if dead is not None:
+                np.copyto(dh_next, dh, where=dead[t])
+            dc_next = dc_prev
+        rows = (t1 - t0) * B
+        da_rows = da[:t1 - t0].reshape(rows, 4 * H)           # (rows, 4H)
+        dW_x += xs[t0:t1].reshape(rows, D).T @ da_rows        # (D, 4H)  eq. (1)
+        dW_h += hs[t0:t1].reshape(rows, H).T @ da_rows        # (H, 4H)  eq. (1), hs[t] is h_prev of step t
+        db += da_rows.sum(axis=0)                             # (4H,)    eq. (1)
+        np.matmul(da_rows, W_x.T, out=dxs[t0:t1].reshape(rows, D))   # (rows, D)  eq. (1)
+    return type(dstate)(dc_next, dh_next), {"W_x": dW_x, "W_h": dW_h, "b": db}

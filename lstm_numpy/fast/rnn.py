@@ -1,0 +1,102 @@
+"""The plain RNN layer over a whole sequence, fast: eqs. (1)-(2) of docs/rnn.md.
+
+The input part ``x W_x + b`` of every step is one product before the loop, written straight
+into the buffer of hidden states; backward, the weight and input gradients are large products
+over a chunk of steps.
+"""
+import numpy as np
+
+from .workspace import chunk_steps
+
+
+def forward(cell, xs, state, dead, buffer):
+    """Eqs. (1)-(2) for every step of one layer.
+
+    Parameters
+    ----------
+    cell : RNNCell
+    xs : ndarray of shape (T, B, D), C-contiguous
+    state : ndarray of shape (B, H)
+    dead : None, or bool ndarray of shape (T, B, 1), True at and past a row's length
+    buffer : callable ``(name, shape) -> ndarray`` of the cell's dtype, uninitialised
+
+    Returns
+    -------
+    cache : dict with ``hs`` (T + 1, B, H), the state before step 0 and after every step; ``xs``
+    """
+    T, B, D = xs.shape
+    H = cell.hidden_size
+    W_x, W_h, b = cell.params["W_x"], cell.params["W_h"], cell.params["b"]
+    hs = buffer("hs", (T + 1, B, H))
+    hs[0] = state
+    np.matmul(xs.reshape(T * B, D), W_x, out=hs[1:].reshape(T * B, H))   # (T*B, H)  eq. (1), x part
+    hs[1:] += b                                               # (T, B, H)  eq. (1), b part
+    ah = buffer("ah", (B, H), shared=True)
+    W_h_f = np.asfortranarray(W_h)                            # (H, H), column-major: the faster BLAS kernel here
+    for t in range(T):
+        a = hs[t + 1]                                         # (B, H), x W_x + b already in
+        a += np.dot(hs[t], W_h_f, out=ah)                     # (B, H)  eq. (1)
+        if cell.activation == "tanh":
+            np.tanh(a, out=a)                                 # (B, H)  eq. (2)
+        else:
+            np.maximum(a, 0, out=a)                           # (B, H)  eq. (2), relu
+        if dead is not None:
+            np.copyto(hs[t + 1], hs[t], where=dead[t])        # masked rows carry their state
+    return {"hs": hs, "xs": xs}
+
+
+def final_state(cache, state_type):
+    """The state after the last step, a fresh (B, H) array."""
+    return cache["hs"][-1].copy()
+
+
+def backward(cell, d_hs, dstate, cache, dead, buffer, dxs):
+    """Backward of :func:`forward`; each ``dfoo`` has ``foo``'s shape.
+
+    Parameters
+    ----------
+    cell : RNNCell
+    d_hs : ndarray of shape (T, B, H), dL/d(outputs of the layer), any strides
+    dstate : ndarray of shape (B, H), dL/d(state after the last step)
+    cache : dict from :func:`forward`
+    dead : as for :func:`forward`; masked steps let no gradient in through ``d_hs``
+    buffer : as for :func:`forward`
+    dxs : ndarray of shape (T, B, D), written with dL/d xs
+
+    Returns
+    -------
+    dstate0 : ndarray of shape (B, H), dL/d(initial state)
+    dparams : dict with dW_x (D, H), dW_h (H, H), db (H,)
+    """
+    hs, xs = cache["hs"], cache["xs"]
+    T, B, D = xs.shape
+    H = cell.hidden_size
+    W_x, W_h = cell.params["W_x"], cell.params["W_h"]
+    dW_x, dW_h, db = np.zeros_like(W_x), np.zeros_like(W_h), np.zeros_like(cell.params["b"])
+    dh_next = dstate                                          # (B, H), from step t + 1
+    steps = chunk_steps(T, B)
+    da = buffer("da", (steps, B, H), shared=True)         # (steps, B, H), one chunk
+    for t0 in reversed(range(0, T, steps)):
+        t1 = min(t0 + steps, T)
+        if cell.activation == "tanh":
+            np.square(hs[t0 + 1:t1 + 1], out=da[:t1 - t0])    # (t1-t0, B, H)  eq. (2): tanh' = 1 - h^2
+            np.subtract(1, da[:t1 - t0], out=da[:t1 - t0])    # ...
+        else:
+            np.greater(hs[t0 + 1:t1 + 1], 0, out=da[:t1 - t0])   # (t1-t0, B, H)  eq. (2): relu' = 1 where h > 0
+        for t in reversed(range(t0, t1)):
+            dh = d_hs[t] + dh_next                            # (B, H)  h goes to the output and to t + 1
+            if dead is not None:
+                np.copyto(dh, dh_next, where=dead[t])         # no gradient in through a masked output
+            da[t - t0] *= dh                                  # (B, H)  eq. (2)
+            if dead is not None:
+                np.copyto(da[t - t0], 0, where=dead[t])       # a masked step has no gradient
+            dh_next = np.dot(da[t - t0], W_h.T)               # (B, H)  eq. (1)
+            if dead is not None:
+                np.copyto(dh_next, dh, where=dead[t])         # the carried state passes straight through
+        rows = (t1 - t0) * B
+        da_rows = da[:t1 - t0].reshape(rows, H)               # (rows, H)
+        dW_x += xs[t0:t1].reshape(rows, D).T @ da_rows        # (D, H)  eq. (1)
+        dW_h += hs[t0:t1].reshape(rows, H).T @ da_rows        # (H, H)  eq. (1), hs[t] is h_prev of step t
+        db += da_rows.sum(axis=0)                             # (H,)    eq. (1)
+        np.matmul(da_rows, W_x.T, out=dxs[t0:t1].reshape(rows, D))   # (rows, D)  eq. (1)
+    return dh_next, {"W_x": dW_x, "W_h": dW_h, "b": db}

@@ -1,0 +1,158 @@
+"""``fast.dynamic_rnn`` and ``fast.dynamic_rnn_backward``: the contract of
+:mod:`lstm_numpy.dynamic_rnn`, computed whole sequences layer by layer.
+
+The readable path loops over time and, inside each step, over the layers. Here the loops are
+the other way round: each layer runs over the whole sequence before the next one starts, so
+a layer's input for all T steps is at hand at once and its input projection is one large
+product. The results are the same numbers, up to rounding (tests/test_fast.py).
+
+The ``sequence_length`` rule is the one of :func:`lstm_numpy.dynamic_rnn`: at and past a row's
+length its output is zero and its state is carried; backward, a masked output lets no
+gradient in and the carried state passes its gradient straight through.
+"""
+import numpy as np
+
+from ..checks import as_float_array, check_finite, check_sequence_length, check_state
+from ..dynamic_rnn import Grads, _check_cell, _to_time_major
+from ..gru import GRUCell
+from ..lstm import LSTMCell
+from ..multi import MultiRNNCell
+from ..rnn import RNNCell
+from ..state import LSTMState
+from . import gru, lstm, rnn
+from .workspace import Workspace
+
+
+def layer_module(cell):
+    """The module holding ``forward``, ``backward`` and ``final_state`` for this layer's type."""
+    if isinstance(cell, LSTMCell):
+        return lstm
+    if isinstance(cell, GRUCell):
+        return gru
+    if isinstance(cell, RNNCell):
+        return rnn
+    raise TypeError(f"expected an RNNCell, LSTMCell or GRUCell layer, got {type(cell).__name__}")
+
+
+def _as_float(name, a, dtype):
+    """``a`` in ``dtype``, not copied where it already is; bad values get the readable path's errors."""
+    arr = np.asarray(a)
+    if arr.dtype.kind == "f":
+        arr = arr.astype(dtype, copy=False)
+        with np.errstate(over="ignore", invalid="ignore"):
+            if np.isfinite(np.sum(arr)):                      # one pass: a NaN or inf anywhere makes the sum one
+                return arr
+    as_float_array(name, a, dtype)                            # raises the readable path's error, if it has one
+    check_finite(name, arr)
+    return arr
+
+
+def _buffers(workspace, k, dtype):
+    """Layer k's named buffers in the workspace; ``shared=True`` for scratch that the layers
+    use one after the other (one buffer per shape)."""
+    def buffer(name, shape, shared=False):
+        return workspace.array(f"{name}{tuple(shape)}" if shared else f"layer_{k}/{name}", shape, dtype)
+    return buffer
+
+
+def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, time_major=False, *,
+                workspace=None):
+    """:func:`lstm_numpy.dynamic_rnn`, fast: same arguments, same outputs and final state.
+
+    Parameters
+    ----------
+    cell, inputs, sequence_length, initial_state, time_major : as for :func:`lstm_numpy.dynamic_rnn`
+    workspace : None (fresh buffers for this call) or a :class:`Workspace` whose buffers this
+        call reuses; the next call with the same workspace overwrites this call's cache.
+
+    Returns
+    -------
+    outputs : ndarray of shape (B, T, H_top), or (T, B, H_top) with ``time_major=True``
+    final_state : the state structure, each row's state at its last valid step
+    cache : dict for :func:`dynamic_rnn_backward`; ``cache["layers"][k]`` holds layer k's
+        arrays over time (gates, states), see ``forward`` in ``fast/lstm.py``, ``gru.py``, ``rnn.py``.
+
+    Examples
+    --------
+    >>> import lstm_numpy as ln
+    >>> cell = ln.MultiRNNCell([ln.LSTMCell(8, 20, rng=0), ln.GRUCell(20, 30, rng=1)])
+    >>> x = np.random.default_rng(0).normal(size=(4, 6, 8))                 # (B, T, D)
+    >>> outputs, final_state, cache = ln.fast.dynamic_rnn(cell, x, sequence_length=[6, 3, 0, 1])
+    >>> outputs.shape, final_state[1].shape
+    ((4, 6, 30), (4, 30))
+    >>> expected, _, _ = ln.dynamic_rnn(cell, x, sequence_length=[6, 3, 0, 1])
+    >>> bool(np.allclose(outputs, expected, rtol=1e-12, atol=1e-14))
+    True
+    """
+    _check_cell(cell)
+    xs = _to_time_major(inputs, cell, time_major)             # (T, B, D)
+    T, B, _ = shape = xs.shape
+    lengths = check_sequence_length(sequence_length, B, T)
+    template = cell.zero_state(B)
+    state = template if initial_state is None else check_state("initial_state", initial_state, template, cell.dtype)
+    layers = cell.cells
+    modules = [layer_module(layer) for layer in layers]
+    workspace = Workspace() if workspace is None else workspace
+    if not isinstance(workspace, Workspace):
+        raise TypeError(f"expected workspace as None or a lstm_numpy.fast.Workspace, got {type(workspace).__name__}")
+    workspace.generation += 1
+    dead = None if lengths is None else (np.arange(T)[:, None] >= lengths)[:, :, None]   # (T, B, 1)
+
+    x = workspace.array("inputs", shape, cell.dtype)          # (T, B, D), contiguous for one product
+    x[...] = xs
+    del xs                                                    # a checked copy, perhaps: free it now
+    states = state if isinstance(cell, MultiRNNCell) else (state,)
+    caches = []
+    for k, (layer, module, state_k) in enumerate(zip(layers, modules, states)):
+        caches.append(module.forward(layer, x, state_k, dead, _buffers(workspace, k, cell.dtype)))
+        x = caches[-1]["hs"][1:]                              # (T, B, H_k), layer k + 1's input
+    outputs = x.copy() if dead is None else np.where(dead, 0, x).astype(cell.dtype, copy=False)
+    finals = tuple(module.final_state(c, LSTMState) for module, c in zip(modules, caches))
+    final_state = finals if isinstance(cell, MultiRNNCell) else finals[0]
+    cache = {"cell": cell, "layers": caches, "dead": dead, "sequence_length": lengths,
+             "time_major": time_major, "inputs_shape": shape, "workspace": workspace,
+             "generation": workspace.generation}
+    return (outputs if time_major else outputs.transpose(1, 0, 2)), final_state, cache
+
+
+def dynamic_rnn_backward(d_outputs, d_final_state, cache):
+    """:func:`lstm_numpy.dynamic_rnn_backward` for a cache from :func:`dynamic_rnn` (fast).
+
+    Returns
+    -------
+    Grads(inputs, initial_state, params), each ``dfoo`` with ``foo``'s shape and structure.
+    The cache is left as it was: the backward pass can run again on it.
+    """
+    cell, workspace = cache["cell"], cache["workspace"]
+    if workspace.generation != cache["generation"]:
+        raise ValueError("this cache was overwritten: a later fast.dynamic_rnn call used the same "
+                         "workspace; run the backward pass before the next forward pass, or give "
+                         "each forward pass its own Workspace")
+    T, B, D = cache["inputs_shape"]
+    H = cell.hidden_size
+    expected = (T, B, H) if cache["time_major"] else (B, T, H)
+    d_outputs = _as_float("d_outputs", d_outputs, cell.dtype)
+    if d_outputs.shape != expected:
+        layout = "(T, B, H)" if cache["time_major"] else "(B, T, H)"
+        raise ValueError(f"expected d_outputs of the outputs' shape {layout}={expected}, got {d_outputs.shape}")
+    template = cell.zero_state(B)
+    dstate = template if d_final_state is None else check_state("d_final_state", d_final_state, template, cell.dtype)
+
+    layers = cell.cells
+    multi = isinstance(cell, MultiRNNCell)
+    dstates = list(dstate) if multi else [dstate]
+    d_hs = d_outputs if cache["time_major"] else d_outputs.transpose(1, 0, 2)   # (T, B, H_top)
+    dparams = dict.fromkeys(cell.params)
+    for k in reversed(range(len(layers))):
+        layer, layer_cache = layers[k], cache["layers"][k]
+        buffer = _buffers(workspace, k, cell.dtype)
+        shape = (T, B, layer.input_size)                      # layer k - 1 reads d_hs while it writes its dxs
+        dxs = np.empty(shape, cell.dtype) if k == 0 else buffer(f"dxs_{k % 2}", shape, shared=True)
+        dstates[k], dp = layer_module(layer).backward(layer, d_hs, dstates[k], layer_cache,
+                                                      cache["dead"], buffer, dxs)
+        for name, grad in dp.items():
+            key = f"cell_{cell.owner[k]}/{name}" if multi else name
+            dparams[key] = grad if dparams[key] is None else dparams[key] + grad   # shared weights add
+        d_hs = dxs                                            # (T, B, H_{k-1}), layer k - 1's output gradient
+    d_inputs = d_hs if cache["time_major"] else d_hs.transpose(1, 0, 2)
+    return Grads(inputs=d_inputs, initial_state=tuple(dstates) if multi else dstates[0], params=dparams)

@@ -1,0 +1,63 @@
+"""Buffers that the fast engine reuses from one call to the next.
+
+Fresh memory is not free: a large new array costs a page fault per page the first time it
+is written, and on a loaded machine that can cost as much as the arithmetic. A
+:class:`Workspace` keeps every buffer of a forward and backward pass alive between calls, so
+a training loop that calls the engine with the same shapes touches fresh memory only once.
+"""
+import numpy as np
+
+
+class Workspace:
+    """Named buffers kept between calls of :func:`lstm_numpy.fast.dynamic_rnn`.
+
+    A buffer is reallocated only when its shape or dtype changes. The cache of a forward pass
+    lives in the workspace, so the next forward pass with the same workspace overwrites it:
+    run the backward pass first (:func:`lstm_numpy.fast.dynamic_rnn_backward` raises a
+    ValueError on a cache that was overwritten). Without a workspace every call gets its own
+    fresh buffers.
+
+    Examples
+    --------
+    >>> ws = Workspace()
+    >>> a = ws.array("gates", (3, 4), np.float64)
+    >>> ws.array("gates", (3, 4), np.float64) is a, ws.nbytes
+    (True, 96)
+    """
+
+    def __init__(self):
+        self._buffers = {}
+        self.generation = 0       # counts forward passes; a cache remembers the one it came from
+
+    def array(self, name, shape, dtype):
+        """The buffer ``name``, uninitialised, of this shape and dtype."""
+        buf = self._buffers.get(name)
+        if buf is None or buf.shape != tuple(shape) or buf.dtype != dtype:
+            buf = self._buffers[name] = np.empty(shape, dtype)
+        return buf
+
+    @property
+    def nbytes(self):
+        """Bytes held by every buffer."""
+        return sum(buf.nbytes for buf in self._buffers.values())
+
+    def __repr__(self):
+        return f"Workspace({len(self._buffers)} buffers, {self.nbytes / 2**20:.1f} MiB)"
+
+
+CHUNK_ROWS = 512   # backward keeps the gate gradients of about this many (step, row) pairs at once
+
+
+def chunk_steps(T, B, rows=None):
+    """How many steps the backward pass multiplies out together: chunks of even size, each
+    about ``rows`` rows tall (default :data:`CHUNK_ROWS`), or all T steps when fewer.
+
+    Examples
+    --------
+    >>> chunk_steps(100, 64), chunk_steps(200, 32), chunk_steps(50, 1)
+    (8, 16, 50)
+    """
+    rows = CHUNK_ROWS if rows is None else rows
+    steps = max(1, min(T, -(-rows // B)))     # ceil(rows / B), at most T
+    n_chunks = -(-T // steps)
+    return -(-T // n_chunks)                  # the same number of chunks, as even as they go
