@@ -2,26 +2,22 @@
 import argparse
 
 
-def positive_int(text):
-    """An argparse type: an integer >= 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
-    return value
+def int_at_least(minimum, what):
+    """An argparse type: an integer >= ``minimum``, named ``what`` in its error."""
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"expected {what}, got {value}")
+        return value
+    parse.__name__ = what.replace(" ", "_")      # argparse names the type in some messages
+    return parse
 
 
-def nonnegative_int(text):
-    """An argparse type: an integer >= 0."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {value}")
-    return value
+positive_int = int_at_least(1, "a positive integer")
+nonnegative_int = int_at_least(0, "a non-negative integer")
 
 
 def add_cell_arguments(parser, *, sizes=(20, 30), input_size=8, batch=3, steps=4):
