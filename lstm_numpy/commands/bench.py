@@ -17,7 +17,7 @@ def add_parser(subparsers):
         description="Time lstm_numpy.fast (forward, and forward+backward) against a textbook NumPy "
                     "implementation, the matrix products alone (the GEMM-only bound) and PyTorch's "
                     "layers with the same thread count (left out when PyTorch is not installed). "
-                    "Interleaved runs, median after a warm-up. Writes DIR/bench.json and DIR/bench.png.")
+                    "Interleaved runs, median after a warm-up. Writes DIR/bench.json and DIR/bench.png (bench_quick.* with --quick).")
     parser.add_argument("--quick", action="store_true", help="the two small configurations only")
     parser.add_argument("--cells", nargs="+", choices=["lstm", "gru", "rnn"], default=["lstm", "gru", "rnn"],
                         help="cell kinds (default all three)")
@@ -92,7 +92,8 @@ def run_here(args, threads):
     print(report.format_goals(found) if found else
           "no goal to judge here: they need PyTorch's column or the two large configurations")
     os.makedirs(args.out_dir, exist_ok=True)
-    json_path = os.path.join(args.out_dir, "bench.json")
+    stem = "bench_quick" if args.quick else "bench"    # a quick run leaves the full results alone
+    json_path = os.path.join(args.out_dir, f"{stem}.json")
     report.write_json(json_path, info, results, found)
     print(f"\nwrote {json_path}")
     if not args.no_plot:
@@ -100,7 +101,7 @@ def run_here(args, threads):
             from ..bench.plot import plot_results
             title = f"numpy {info['numpy']} {info['blas']}, {threads} thread(s)" + (
                 f"; PyTorch {info['torch']}" if torch is not None else "")
-            print(f"wrote {plot_results(results, os.path.join(args.out_dir, 'bench.png'), title)}")
+            print(f"wrote {plot_results(results, os.path.join(args.out_dir, f'{stem}.png'), title)}")
         except ImportError:
             print("matplotlib is not installed: no chart (pip install matplotlib)")
     return 0
