@@ -7,7 +7,7 @@ fourth-order stencil
 
 whose truncation error shrinks as eps**4 instead of eps**2. That lets eps be large (1e-3), so the
 rounding error, about 1e-16 |L| / eps, stays near 1e-13: the numerical gradient is good to about
-1e-12 absolute, where the two-point formula manages about 1e-10. The comparison is a relative
+1e-12 absolute, where the two-point formula manages about 1e-11 at its best eps. The comparison is a relative
 error with a floor, ``|a - n| / max(floor, |a| + |n|)``: relative where the gradient is large,
 absolute (divided by the floor) where both values are tiny. See docs/gradcheck.md.
 """

@@ -2,7 +2,7 @@
 
 Equations, numbered as in docs/gru.md (row vectors, gates ``r, z, n`` along the last axis).
 
-reset_after=True (PyTorch, cuDNN, Keras 2+), biases b_x and b_h:
+reset_after=True (PyTorch, cuDNN, tf.keras in TF 2.x, Keras 3), biases b_x and b_h:
 
     a_x = x W_x + b_x                           (1)   (B, 3H)
     a_h = h_prev W_h + b_h                      (2)   (B, 3H)
@@ -70,7 +70,7 @@ def gru_step_backward(dh, cache):
     x, h_prev, r, z, n, ah_n = (cache[k] for k in ("x", "h_prev", "r", "z", "n", "ah_n"))
     dn = dh * (1 - z)                                         # (B, H)  eq. (6)
     dz = dh * (h_prev - n)                                    # (B, H)  eq. (6)
-    dh_prev = dh * z                                          # (B, H)  eq. (6), first of three paths
+    dh_prev = dh * z                                          # (B, H)  eq. (6), first of four paths
     da_n = dn * tanh_grad(n)                                  # (B, H)  eq. (5)
     dr = da_n * ah_n                                          # (B, H)  eq. (5)
     dah_n = da_n * r                                          # (B, H)  eq. (5)
@@ -155,7 +155,7 @@ class GRUCell(Cell):
     input_size : int, D
     hidden_size : int, H
     reset_after : bool. True (default): the reset gate multiplies ``h_prev W_hn + b_hn``, with two
-        biases ``b_x`` and ``b_h`` (PyTorch, cuDNN, Keras 2+). False: it multiplies ``h_prev``
+        biases ``b_x`` and ``b_h`` (PyTorch, cuDNN, tf.keras in TF 2.x, Keras 3). False: it multiplies ``h_prev``
         before the product, with one bias ``b`` (TensorFlow 1.x GRUCell).
     init : str, weight initialiser (see :mod:`lstm_numpy.initializers`); biases start at zero
     rng : int seed or numpy.random.Generator
