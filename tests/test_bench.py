@@ -56,8 +56,9 @@ def test_benchmark_smoke_on_the_tiny_configuration(tmp_path):
 
 def test_bench_command_writes_json_and_chart(tmp_path, capsys):
     pytest.importorskip("matplotlib")
+    threads_now, _ = machine.blas_threads()       # the same count: no child process, output captured
     status = main(["bench", "--quick", "--cells", "gru", "--dtypes", "float32", "--repeats", "1",
-                   "--warmup", "0", "--no-torch", "--out-dir", str(tmp_path)])
+                   "--warmup", "0", "--no-torch", "--out-dir", str(tmp_path), "--threads", str(threads_now)])
     out = capsys.readouterr().out
     assert status == 0
     assert "BLAS threads" in out and "gru   float32  (16, 50, 32, 64, 2)" in out

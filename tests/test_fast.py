@@ -162,3 +162,10 @@ def test_fast_gradients_against_central_differences(rng):
     analytic = {"inputs": grads.inputs, **{f"state_{k}": d for k, d in enumerate(d_leaves)}, **grads.params}
     report = check_gradients(loss, arrays, analytic)
     assert report.passed, str(report)
+
+
+def test_backward_refuses_a_readable_cache():
+    cell = ln.GRUCell(3, 4, rng=0)
+    outputs, _, cache = ln.dynamic_rnn(cell, np.ones((2, 5, 3)))
+    with pytest.raises(TypeError, match="expected the cache that lstm_numpy.fast.dynamic_rnn returned"):
+        ln.fast.dynamic_rnn_backward(np.ones_like(outputs), None, cache)

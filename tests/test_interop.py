@@ -433,3 +433,15 @@ def test_torch_module_matches_when_torch_is_installed(rng):
         module.load_state_dict({k: torch.from_numpy(v) for k, v in sd.items()})
         out = module(out)[0]
     np.testing.assert_allclose(out.detach().numpy(), expected, rtol=0, atol=1e-13)
+
+
+def test_tf_relu_rnn_round_trip_needs_the_activation():
+    """A checkpoint holds no activation: relu comes back only when from_tf is told so."""
+    cell = ln.MultiRNNCell([ln.RNNCell(4, 6, activation="relu", rng=0), ln.RNNCell(6, 3, activation="relu", rng=1)])
+    x = np.random.default_rng(2).normal(size=(2, 5, 4))
+    back = ln.interop.from_tf(ln.interop.to_tf(cell), activation="relu")
+    assert [c.activation for c in back.cells] == ["relu", "relu"]
+    np.testing.assert_array_equal(ln.dynamic_rnn(back, x)[0], ln.dynamic_rnn(cell, x)[0])
+    assert [c.activation for c in ln.interop.from_tf(ln.interop.to_tf(cell)).cells] == ["tanh", "tanh"]
+    with pytest.raises(ValueError, match="expected activation 'tanh' or 'relu', got 'sigmoid'"):
+        ln.interop.from_tf(ln.interop.to_tf(cell), activation="sigmoid")

@@ -25,9 +25,11 @@ def add_parser(subparsers):
                         help="dtypes (default both)")
     parser.add_argument("--repeats", type=positive_int, default=5, help="timed rounds, median kept (default 5)")
     parser.add_argument("--warmup", type=nonnegative_int, default=1, help="untimed rounds first (default 1)")
-    parser.add_argument("--threads", type=positive_int, metavar="N",
-                        help="BLAS and PyTorch threads (default: what NumPy's BLAS uses now); another "
-                             "count runs the benchmark in a child process with OPENBLAS_NUM_THREADS=N")
+    parser.add_argument("--threads", type=positive_int, default=1, metavar="N",
+                        help="BLAS and PyTorch threads (default 1: with more, OpenBLAS threads still "
+                             "spinning after a NumPy call slow the PyTorch call timed next to it, which "
+                             "biases the comparison); a count other than NumPy's current one runs the "
+                             "benchmark in a child process with OPENBLAS_NUM_THREADS=N")
     parser.add_argument("--no-torch", action="store_true", help="leave PyTorch out even if installed")
     parser.add_argument("--out-dir", default="figures", metavar="DIR",
                         help="where bench.json and bench.png go (default figures)")
@@ -49,7 +51,7 @@ def child_argv(args):
 def run(args):
     from ..bench import machine
     threads_now, _ = machine.blas_threads()
-    if args.threads is not None and args.threads != threads_now:
+    if args.threads != threads_now:
         if os.environ.get(CHILD_MARK):
             raise ValueError(f"expected NumPy's BLAS to use {args.threads} threads in the child process, "
                              f"it uses {threads_now}")

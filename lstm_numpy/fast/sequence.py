@@ -123,6 +123,9 @@ def dynamic_rnn_backward(d_outputs, d_final_state, cache):
     Grads(inputs, initial_state, params), each ``dfoo`` with ``foo``'s shape and structure.
     The cache is left as it was: the backward pass can run again on it.
     """
+    if not isinstance(cache, dict) or "workspace" not in cache:
+        raise TypeError("expected the cache that lstm_numpy.fast.dynamic_rnn returned (its third "
+                        "value); a cache of lstm_numpy.dynamic_rnn goes to lstm_numpy.dynamic_rnn_backward")
     cell, workspace = cache["cell"], cache["workspace"]
     if workspace.generation != cache["generation"]:
         raise ValueError("this cache was overwritten: a later fast.dynamic_rnn call used the same "

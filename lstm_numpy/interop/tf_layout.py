@@ -27,7 +27,7 @@ ALL_VARIABLES = {"kernel", "bias", "gates/kernel", "gates/bias", "candidate/kern
                  "candidate/bias"}
 
 
-def from_tf(variables, *, forget_bias=1.0, dtype=np.float64):
+def from_tf(variables, *, forget_bias=1.0, dtype=np.float64, activation="tanh"):
     """A cell holding one TensorFlow 1.x RNN's variables.
 
     Parameters
@@ -40,12 +40,14 @@ def from_tf(variables, *, forget_bias=1.0, dtype=np.float64):
         The BasicLSTMCell's forget_bias, which the checkpoint does not hold (TensorFlow's
         default is 1.0).
     dtype : the cells' dtype.
+    activation : "tanh" or "relu"
+        The activation of BasicRNNCell layers, which the checkpoint does not hold either
+        (TensorFlow's default is tanh).
 
     Returns
     -------
     MultiRNNCell for names under `multi_rnn_cell/cell_<k>/`, else a single cell.
-    GRU layers have reset_after=False; RNN layers are tanh (BasicRNNCell's default:
-    TensorFlow does not store the activation either).
+    GRU layers have reset_after=False; RNN layers have the given activation.
 
     Examples
     --------
@@ -57,6 +59,8 @@ def from_tf(variables, *, forget_bias=1.0, dtype=np.float64):
     >>> type(cell).__name__, cell.input_size, cell.hidden_size, cell.forget_bias
     ('LSTMCell', 4, 6, 1.0)
     """
+    if activation not in ("tanh", "relu"):
+        raise ValueError(f"expected activation 'tanh' or 'relu', got {activation!r}")
     found = {}  # (scope, k or None) -> {cell_scope: {variable: array}}
     for full_name, value in variables.items():
         parsed = _parse(full_name)
@@ -96,6 +100,8 @@ def from_tf(variables, *, forget_bias=1.0, dtype=np.float64):
             raise ValueError("missing " + ", ".join(f"{prefix}/{v}" for v in missing))
         input_size = layers[-1].hidden_size if layers else None
         layers.append(_layer_from_tf(kind, vars_, input_size, forget_bias, dtype))
+        if kind == "rnn_tanh":
+            layers[-1].activation = activation
     return ln.MultiRNNCell(layers) if multi else layers[0]
 
 
