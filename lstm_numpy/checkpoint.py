@@ -16,6 +16,7 @@ import zipfile
 import numpy as np
 
 from .charlm import CharLM
+from .initializers import is_csv_path
 from .models import ArticleLSTM, SequenceRegressor
 
 MODELS = {cls.__name__: cls for cls in (SequenceRegressor, ArticleLSTM, CharLM)}
@@ -59,8 +60,14 @@ def check_writable(path):
     path = os.path.abspath(os.fspath(path))
     if os.path.isdir(path):
         raise ValueError(f"cannot write checkpoint {path!r}: it is a folder")
-    if not os.path.isdir(os.path.dirname(path)):
-        raise ValueError(f"cannot write checkpoint {path!r}: folder {os.path.dirname(path)!r} does not exist")
+    folder = os.path.dirname(path)
+    if not os.path.isdir(folder):
+        raise ValueError(f"cannot write checkpoint {path!r}: folder {folder!r} does not exist")
+    try:                                                      # can a file be made there at all?
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as err:
+        raise ValueError(f"cannot write checkpoint {path!r}: {err.strerror or err}") from None
     return path
 
 
@@ -84,10 +91,12 @@ def _read(path):
         config = json.loads(str(arrays.pop(CONFIG_KEY)))
     except json.JSONDecodeError as err:
         raise ValueError(f"checkpoint {path!r}: its configuration is not valid JSON: {err}") from None
-    if not isinstance(config, dict) or config.get("format") != FORMAT or config.get("model") not in MODELS:
+    if (not isinstance(config, dict) or config.get("format") != FORMAT or config.get("model") not in MODELS
+            or not isinstance(config.get("config"), dict)):
         raise ValueError(f"checkpoint {path!r}: expected format {FORMAT} and a model in {sorted(MODELS)}, "
                          f"got format {config.get('format') if isinstance(config, dict) else None!r}, "
-                         f"model {config.get('model') if isinstance(config, dict) else None!r}")
+                         f"model {config.get('model') if isinstance(config, dict) else None!r}, and a "
+                         f"configuration dict")
     return config, arrays
 
 
@@ -134,8 +143,11 @@ def load(path):
     """
     path = os.fspath(path)
     config, arrays = _read(path)
+    options = dict(config["config"])
+    if "init" in options and is_csv_path(options["init"]):
+        options["init"] = "dl"                 # the saved arrays replace the weights: no file to read
     try:
-        model = MODELS[config["model"]](**config["config"])
+        model = MODELS[config["model"]](**options)
     except (TypeError, ValueError) as err:
         raise ValueError(f"checkpoint {path!r}: cannot build {config['model']} from its configuration "
                          f"{config['config']}: {err}") from None

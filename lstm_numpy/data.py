@@ -86,6 +86,8 @@ def read_text(path):
         raise ValueError(f"text file {path!r} not found") from None
     except UnicodeDecodeError as err:
         raise ValueError(f"expected a UTF-8 text file, {path!r} is not: {err}") from None
+    except OSError as err:                                   # a folder, no permission, ...
+        raise ValueError(f"cannot read text file {path!r}: {err.strerror or err}") from None
     if len(text) < 1000:
         raise ValueError(f"expected at least 1000 characters of text, {path!r} has {len(text)}")
     return text
@@ -130,9 +132,9 @@ class CharCorpus:
     def batch(self, batch_size, steps, rng, split="train"):
         """Random windows: inputs ``(B, T)`` and targets ``(B, T)``, each target the next character."""
         ids = self.train if split == "train" else self.heldout
-        if len(ids) <= steps + 1:
-            raise ValueError(f"expected more than T+1={steps + 1} characters in the {split} text, got {len(ids)}")
-        starts = rng.integers(0, len(ids) - steps - 1, size=batch_size)
+        if len(ids) < steps + 1:
+            raise ValueError(f"expected at least T+1={steps + 1} characters in the {split} text, got {len(ids)}")
+        starts = rng.integers(0, len(ids) - steps, size=batch_size)          # the last window ends at the last character
         windows = ids[starts[:, None] + np.arange(steps + 1)]                 # (B, T + 1)
         return windows[:, :-1], windows[:, 1:]
 
@@ -140,6 +142,9 @@ class CharCorpus:
         """The held-out text in consecutive windows: a list of ``(inputs, targets)``, every character once."""
         ids = self.heldout
         n = (len(ids) - 1) // steps
+        if n == 0:
+            raise ValueError(f"expected a held-out text longer than T={steps} characters, got {len(ids)}: "
+                             f"use a shorter --seq-len or a longer text")
         windows = [(ids[k * steps:(k + 1) * steps], ids[k * steps + 1:(k + 1) * steps + 1]) for k in range(n)]
         return [(np.stack([w[0] for w in windows[i:i + batch_size]]),
                  np.stack([w[1] for w in windows[i:i + batch_size]])) for i in range(0, n, batch_size)]

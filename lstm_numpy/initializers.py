@@ -162,6 +162,10 @@ def init_gate_weights(init, input_size, hidden_size, n_gates, rng, dtype):
     if is_csv_path(init):
         kernel = load_csv(init, (D + H, n_gates * H), dtype=dtype)   # (D + H, kH)
         return kernel[:D].copy(), kernel[D:].copy()
+    if init == "orthogonal":                 # orthogonal where it matters: each gate's (H, H) recurrent block
+        W_x = np.concatenate([orthogonal((D, H), rng) for _ in range(n_gates)], axis=1).astype(dtype)
+        W_h = np.concatenate([orthogonal((H, H), rng) for _ in range(n_gates)], axis=1).astype(dtype)
+        return W_x, W_h
     blocks = [init_matrix(init, (D + H, H), rng, dtype=dtype, hidden_size=H) for _ in range(n_gates)]
     W_x = np.concatenate([w[:D] for w in blocks], axis=1)   # (D, kH)
     W_h = np.concatenate([w[D:] for w in blocks], axis=1)   # (H, kH)

@@ -109,3 +109,12 @@ def test_a_csv_file_holds_the_whole_kernel(tmp_path):
     np.testing.assert_array_equal(cell.params["W_h"], kernel[D:])
     with pytest.raises(ValueError, match=r"kernel.csv.*\(5, 9\).*\(5, 12\)"):
         ln.GRUCell(D, H, init=str(path))
+
+
+def test_orthogonal_init_makes_each_recurrent_block_orthogonal():
+    D, H = 3, 5
+    cell = ln.LSTMCell(D, H, init="orthogonal", rng=0)
+    for block in np.split(cell.params["W_h"], 4, axis=1):               # (H, H) per gate
+        np.testing.assert_allclose(block.T @ block, np.eye(H), atol=1e-12)
+    for block in np.split(cell.params["W_x"], 4, axis=1):               # (D, H): orthonormal rows
+        np.testing.assert_allclose(block @ block.T, np.eye(D), atol=1e-12)

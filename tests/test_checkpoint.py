@@ -149,3 +149,22 @@ def test_unwritable_paths(tmp_path):
         checkpoint.save(model, tmp_path)
     checkpoint.save(model, tmp_path / "m.npz")
     assert (tmp_path / "m.npz").stat().st_mode & 0o777 == 0o644
+
+
+def test_configuration_without_its_config_dict(saved):
+    _, path = saved
+    rewrite(path, lambda e: e.update(__config__=np.array('{"format": 1, "model": "SequenceRegressor"}')))
+    with pytest.raises(ValueError, match="and a configuration dict"):
+        checkpoint.load(path)
+
+
+def test_a_csv_initialised_model_loads_without_its_file(tmp_path):
+    """The saved arrays are the weights: loading must not need the CSV the model started from."""
+    csv = tmp_path / "w.csv"
+    np.savetxt(csv, np.random.default_rng(0).normal(size=(1 + 3, 4 * 3)), delimiter=",")
+    model = SequenceRegressor(1, [3], init=str(csv), rng=0)
+    checkpoint.save(model, tmp_path / "m.npz")
+    csv.unlink()
+    again, _ = checkpoint.load(tmp_path / "m.npz")
+    for key, arr in model.params.items():
+        np.testing.assert_array_equal(again.params[key], arr)

@@ -146,3 +146,30 @@ def test_figures_when_matplotlib_is_there(capsys, tmp_path, monkeypatch):
 def test_bad_save_path_fails_before_training(capsys, tmp_path):
     assert main(["train", "sine", "--steps", "100000", "--save", str(tmp_path / "no" / "m.npz")]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_train_command_edge_cases(capsys, tmp_path):
+    text = tmp_path / "ab.txt"
+    text.write_text("ab" * 600)
+    assert main(["train", "chars", "--text", str(text), "--seq-len", "200", "--steps", "2"]) == 2
+    assert "expected a held-out text longer than T=200 characters" in capsys.readouterr().err
+    assert main(["train", "chars", "--text", str(tmp_path)]) == 2
+    assert "cannot read text file" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["train", "sine", "--seed", "-1"])
+    assert "argument --seed: expected a non-negative integer, got -1" in capsys.readouterr().err
+    blocker = tmp_path / "afile"
+    blocker.write_text("")
+    assert main(["train", "sine", "--steps", "3", "--heldout", "10", "--evals", "1", "--quiet",
+                 "--figures", str(blocker / "sub"), "--save", str(tmp_path / "kept.npz")]) == 2
+    assert (tmp_path / "kept.npz").exists()           # the checkpoint is written before the figures
+
+
+def test_corpus_batches_reach_the_last_character():
+    corpus = CharCorpus("".join(chr(97 + k % 26) for k in range(3000)))
+    rng = np.random.default_rng(0)
+    last = corpus.train[-1]
+    ends = {int(corpus.batch(64, 5, rng)[1][i, -1]) for _ in range(200) for i in range(64)}
+    starts = [corpus.batch(1, len(corpus.train) - 1, rng) for _ in range(3)]
+    assert all(np.array_equal(y[0], corpus.train[1:]) for _, y in starts)   # the one window that fits
+    assert last in ends

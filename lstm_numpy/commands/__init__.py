@@ -1,7 +1,8 @@
 """The command line: one module per subcommand, each with ``add_parser(subparsers)``.
 
 A subcommand's parser sets ``func``, called with the parsed arguments; it returns the exit
-status. Errors from the library (ValueError, TypeError) are printed as one line, status 2.
+status. Errors from the library (ValueError, TypeError) and from files (OSError) are printed as
+one line, status 2.
 """
 import argparse
 import importlib
@@ -30,7 +31,7 @@ def main(argv=None):
         return 2
     try:
         return args.func(args)
-    except (ValueError, TypeError) as err:
+    except (ValueError, TypeError, OSError) as err:           # OSError: a file that cannot be written
         print(f"python -m lstm_numpy {args.command}: error: {err}", file=sys.stderr)
         return 2
     except BrokenPipeError:                     # the reader (e.g. `| head`) stopped reading

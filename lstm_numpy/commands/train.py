@@ -40,7 +40,7 @@ def add_common(parser, *, steps, batch, lr, clip):
     parser.add_argument("--lr", type=positive_float, help=f"learning rate (default {lr})")
     parser.add_argument("--clip", type=positive_float, default=clip,
                         help=f"clip gradients to this global norm (default {clip})")
-    parser.add_argument("--seed", type=int, default=0, help="random seed: weights and batches (default 0)")
+    parser.add_argument("--seed", type=nonnegative_int, default=0, help="random seed: weights and batches (default 0)")
     parser.add_argument("--evals", type=positive_int, default=5, help="held-out evaluations during training (default 5)")
     parser.add_argument("--figures", default="figures", metavar="DIR",
                         help="where the figures go when matplotlib is installed (default figures)")
@@ -90,16 +90,16 @@ def make_optimizer(args, model):
 
 
 def finish(args, model, history, figures):
-    """Figures (when matplotlib is there), then the checkpoint; prints where each went."""
+    """The checkpoint first (the trained model matters most), then the figures; prints where each went."""
+    if args.save:
+        checkpoint.save(model, args.save, extra={"steps": args.steps, "seed": args.seed})
+        print(f"checkpoint: {args.save}")
     if not args.no_figures:
         if plot_training.available():
             written = figures()
             print(f"figures: {', '.join(written)}")
         else:
             print("figures: skipped (matplotlib is not installed)")
-    if args.save:
-        checkpoint.save(model, args.save, extra={"steps": args.steps, "seed": args.seed})
-        print(f"checkpoint: {args.save}")
 
 
 def with_defaults(args, steps, lr):
