@@ -75,7 +75,8 @@ def sine_predictions(inputs, lengths, targets, predictions, path, *, rows=4):
         ax.plot([n], targets[b], "o", color="C2", label="true next value")
         ax.plot([n], predictions[b], "x", color="C3", markersize=9, mew=2, label="prediction")
         ax.set_ylim(-1.4, 1.4)
-    np.atleast_1d(axes)[0].legend(loc="upper left", fontsize="small", ncol=3)
+    np.atleast_1d(axes)[0].legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), fontsize="small", ncol=3,
+                                  frameon=False)                     # above the first panel, off the data
     np.atleast_1d(axes)[-1].set_xlabel("step t")
     fig.suptitle("held-out windows: forecast of the next value")
     _save(fig, path)
