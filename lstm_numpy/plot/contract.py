@@ -9,7 +9,7 @@ import numpy as np
 
 from ..dynamic_rnn import dynamic_rnn, gate_history
 from ..multi import MultiRNNCell
-from ..state import LSTMState, describe, map_state
+from ..state import LSTMState, map_state
 from .canvas import HSTATE, LAYER, MUTED, WEIGHTS, arrow, box, new_figure, shape_text, text
 
 
@@ -25,10 +25,12 @@ def top_h(state):
 
 
 def state_text(state):
-    """The structure of a state with its shapes, one layer a line."""
+    """The structure of a state with its shapes, one layer a line: ``LSTMState(c (3, 20), h (3, 20))``."""
+    def layer(s):
+        return f"LSTMState(c {s.c.shape}, h {s.h.shape})" if isinstance(s, LSTMState) else f"h {s.shape}"
     if isinstance(state, tuple) and not isinstance(state, LSTMState):
-        return "(" + ",\n ".join(describe(s) for s in state) + ")"
-    return describe(state)
+        return "(" + ",\n ".join(layer(s) for s in state) + ")"
+    return layer(state)
 
 
 def draw_contract(cell, batch=3, steps=4, lengths=(4, 2, 0), seed=0):
