@@ -49,11 +49,17 @@ figures: $(STAMP)  ## redraw every diagram and plot in figures/ (the article's c
 BENCH_ARGS ?= --threads 1
 BENCH_PYTHON ?= $(PY)
 
+# OPENBLAS_CORETYPE (with OPENBLAS_L2_SIZE) may be set on a machine to pin older OpenBLAS builds to
+# safe kernels; it also pins a current NumPy's OpenBLAS to slower ones. The benchmark unsets both for
+# its own command only, so NumPy runs the kernels OpenBLAS picks for the processor (the header says
+# which); the tests and everything else keep the environment as it is.
+BENCH_ENV := env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE
+
 bench: $(STAMP)  ## time the fast engine vs textbook NumPy, the GEMM bound and PyTorch (if installed)
-	$(BENCH_PYTHON) -m lstm_numpy bench $(BENCH_ARGS)
+	$(BENCH_ENV) $(BENCH_PYTHON) -m lstm_numpy bench $(BENCH_ARGS)
 
 bench-quick: $(STAMP)  ## the benchmark on its two small configurations only
-	$(BENCH_PYTHON) -m lstm_numpy bench --quick $(BENCH_ARGS)
+	$(BENCH_ENV) $(BENCH_PYTHON) -m lstm_numpy bench --quick $(BENCH_ARGS)
 
 clean:  ## remove the virtual environment and caches
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis

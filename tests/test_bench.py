@@ -70,3 +70,8 @@ def test_bench_command_writes_json_and_chart(tmp_path, capsys):
 def test_machine_reports_blas_threads():
     threads, how = machine.blas_threads()
     assert threads >= 1 and how
+
+
+def test_machine_reports_the_blas_kernels():
+    core = machine.blas_core()
+    assert isinstance(core, str) and core

@@ -55,6 +55,26 @@ def blas_threads():
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(), "assumed: one per core"
 
 
+def blas_core():
+    """The processor kernels OpenBLAS chose at run time (e.g. ``"SkylakeX"``), or ``"unknown"``.
+
+    OPENBLAS_CORETYPE in the environment overrides OpenBLAS's own choice; the benchmark reports
+    which one it ran with, since the kernels differ in speed by up to about 2x.
+    """
+    for path in _loaded_openblas():
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for symbol in ("scipy_openblas_get_corename64_", "scipy_openblas_get_corename",
+                       "openblas_get_corename64_", "openblas_get_corename"):
+            if hasattr(lib, symbol):
+                getter = getattr(lib, symbol)
+                getter.restype = ctypes.c_char_p
+                return getter().decode()
+    return "unknown"
+
+
 def torch_module():
     """PyTorch if it can be imported, else None (the benchmark never requires it)."""
     try:
@@ -69,7 +89,8 @@ def describe(threads):
     blas_threads_now, how = blas_threads()
     torch = torch_module()
     info = {"python": sys.version.split()[0], "platform": platform.platform(), "numpy": np.__version__,
-            "blas": blas_name(), "blas_threads": blas_threads_now, "blas_threads_source": how,
+            "blas": blas_name(), "blas_core": blas_core(), "blas_threads": blas_threads_now,
+            "blas_threads_source": how,
             "cpus": os.cpu_count(), "threads": threads,
             "environment": {k: v for k, v in os.environ.items() if k.startswith("OPENBLAS") or k in THREAD_VARIABLES}}
     if torch is not None:

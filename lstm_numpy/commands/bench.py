@@ -67,7 +67,7 @@ def run_here(args, threads):
     if torch is not None:
         torch.set_num_threads(threads)
     info = machine.describe(threads)
-    print(f"numpy {info['numpy']}, BLAS {info['blas']}, {info['blas_threads']} BLAS threads "
+    print(f"numpy {info['numpy']}, BLAS {info['blas']} ({info['blas_core']} kernels), {info['blas_threads']} BLAS threads "
           f"({info['blas_threads_source']}), {info['cpus']} CPUs, python {info['python']}")
     if torch is None:
         print("PyTorch: " + ("left out (--no-torch)" if args.no_torch else "not installed; its column is left out"))
@@ -101,7 +101,7 @@ def run_here(args, threads):
     if not args.no_plot:
         try:
             from ..bench.plot import plot_results
-            title = f"numpy {info['numpy']} {info['blas']}, {threads} thread(s)" + (
+            title = f"numpy {info['numpy']} {info['blas']} ({info['blas_core']}), {threads} thread(s)" + (
                 f"; PyTorch {info['torch']}" if torch is not None else "")
             print(f"wrote {plot_results(results, os.path.join(args.out_dir, f'{stem}.png'), title)}")
         except ImportError:
