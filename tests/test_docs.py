@@ -186,9 +186,46 @@ def public_callables(module):
 CELL_MODULES = ["rnn", "lstm", "gru"]
 
 
-@pytest.mark.parametrize("module", CELL_MODULES + ["multi", "dynamic_rnn"])
+DOCUMENTED_MODULES = CELL_MODULES + [
+    "multi", "dynamic_rnn", "gradcheck", "state", "initial_state", "dense", "losses", "optim",
+    "models", "charlm", "trace", "gradient_flow", "initializers", "checkpoint", "data", "training",
+    "fast.sequence", "fast.lstm", "fast.gru", "fast.rnn", "fast.workspace",
+    "interop.torch_layout", "interop.tf_layout", "interop.keras_layout", "interop.layers",
+]
+
+
+# A shape in the shape letters: (B, D), (T, B, H), (4H,), (D, 4H), (B, T, V), (L, B, H), (3,)
+SHAPE = re.compile(r"\((?:\d*[BTDHLVN]\w*|\d+)(?:,\s*(?:\d*[BTDHLVN]\w*|\d+))*,?\)")
+SECTION = re.compile(r"^(Parameters|Returns|Yields|Attributes)\n-{3,}\n(.*?)(?=^\S[^\n]*\n-{3,}\n|\Z)",
+                     re.M | re.S)
+
+
+def entries(doc):
+    """(section, name, type, description) for each ``name : type`` entry of the numpydoc sections
+    Parameters, Returns, Yields and Attributes of doc."""
+    found = []
+    for section, body in SECTION.findall(inspect.cleandoc(doc)):
+        lines = body.splitlines()
+        starts = [n for n, line in enumerate(lines) if line and not line[0].isspace()]
+        for n, start in enumerate(starts):
+            head, _, kind = lines[start].partition(" : ")
+            end = starts[n + 1] if n + 1 < len(starts) else len(lines)
+            found.append((section, head.strip(), kind.strip(), "\n".join(lines[start + 1:end])))
+    return found
+
+
+@pytest.mark.parametrize("module", DOCUMENTED_MODULES)
 def test_numpydoc_with_shapes(module):
-    """Each public function and method says what it takes and gives, with shapes."""
+    """Each public function and method says what it takes and gives, with shapes.
+
+    A function of two or more arguments has numpydoc Parameters and Returns sections. Shapes
+    are asked for where there are arrays: each entry of Parameters, Returns, Yields or
+    Attributes whose type names an ndarray (``ndarray``, ``ndarrays``, ``dict of ndarray``, ...)
+    gives its shape in the shape letters, on its type line or in its description; a callable
+    with arguments but no Parameters section (so no types to go by) shows a shape somewhere.
+    Arguments that are no arrays (a learning rate, a path, the sizes a constructor takes) need
+    no shape, since an entry whose type names no ndarray has none to give.
+    """
     mod = importlib.import_module(f"lstm_numpy.{module}")
     problems = []
     for name, obj in public_callables(mod):
@@ -200,8 +237,13 @@ def test_numpydoc_with_shapes(module):
         if inspect.isfunction(obj) and len(arguments) >= 2:
             if "Parameters\n" not in doc or "Returns\n" not in doc:
                 problems.append(f"{name}: no numpydoc Parameters and Returns sections")
-        if arguments and not re.search(r"\((?:B|T|D|H|\d+)[,)]", doc):
-            problems.append(f"{name}: no shape")
+        documented = entries(doc)
+        if arguments and not any(section == "Parameters" for section, *_ in documented):
+            if not SHAPE.search(doc):
+                problems.append(f"{name}: no shape")
+        for section, entry, kind, text in documented:
+            if "ndarray" in kind and not SHAPE.search(kind + "\n" + text):
+                problems.append(f"{name}: {section} {entry!r} is an ndarray with no shape")
         computes = inspect.isclass(obj) or "step" in name.rsplit(".", 1)[-1]
         if module in CELL_MODULES and computes and not re.search(r"eqs?\.\s*\(\d+\)", doc):
             problems.append(f"{name}: cites no equation of docs/{module}.md")
