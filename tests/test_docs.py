@@ -196,6 +196,8 @@ DOCUMENTED_MODULES = CELL_MODULES + [
 
 # A shape in the shape letters: (B, D), (T, B, H), (4H,), (D, 4H), (B, T, V), (L, B, H), (3,)
 SHAPE = re.compile(r"\((?:\d*[BTDHLVN]\w*|\d+)(?:,\s*(?:\d*[BTDHLVN]\w*|\d+))*,?\)")
+# ... or a shape given by reference: "of any shape", "of ``x``'s shape", "of the outputs' shape"
+SAME_SHAPE = re.compile(r"\bany shape\b|\w`*'s? shape\b")
 SECTION = re.compile(r"^(Parameters|Returns|Yields|Attributes)\n-{3,}\n(.*?)(?=^\S[^\n]*\n-{3,}\n|\Z)",
                      re.M | re.S)
 
@@ -221,7 +223,8 @@ def test_numpydoc_with_shapes(module):
     A function of two or more arguments has numpydoc Parameters and Returns sections. Shapes
     are asked for where there are arrays: each entry of Parameters, Returns, Yields or
     Attributes whose type names an ndarray (``ndarray``, ``ndarrays``, ``dict of ndarray``, ...)
-    gives its shape in the shape letters, on its type line or in its description; a callable
+    gives its shape in the shape letters, on its type line or in its description (or by
+    reference: "of any shape", "of ``x``'s shape", as a backward's ``dfoo`` does); a callable
     with arguments but no Parameters section (so no types to go by) shows a shape somewhere.
     Arguments that are no arrays (a learning rate, a path, the sizes a constructor takes) need
     no shape, since an entry whose type names no ndarray has none to give.
@@ -242,7 +245,8 @@ def test_numpydoc_with_shapes(module):
             if not SHAPE.search(doc):
                 problems.append(f"{name}: no shape")
         for section, entry, kind, text in documented:
-            if "ndarray" in kind and not SHAPE.search(kind + "\n" + text):
+            if "ndarray" in kind and not (SHAPE.search(kind + "\n" + text)
+                                          or SAME_SHAPE.search(kind + "\n" + text)):
                 problems.append(f"{name}: {section} {entry!r} is an ndarray with no shape")
         computes = inspect.isclass(obj) or "step" in name.rsplit(".", 1)[-1]
         if module in CELL_MODULES and computes and not re.search(r"eqs?\.\s*\(\d+\)", doc):
