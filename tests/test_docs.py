@@ -194,8 +194,10 @@ DOCUMENTED_MODULES = CELL_MODULES + [
 ]
 
 
-# A shape in the shape letters: (B, D), (T, B, H), (4H,), (D, 4H), (B, T, V), (..., K), (3,)
-SHAPE = re.compile(r"\((?:\.\.\.|\d*[BTDHKLVN]\w*|\d+)(?:,\s*(?:\.\.\.|\d*[BTDHKLVN]\w*|\d+))*,?\)")
+# A shape in the shape letters: (B, D), (T, B, H), (4H,), (D, 4H), (B, H_k), (..., K), (3,); an
+# equation number such as (E1) is none
+SHAPE_AXIS = r"(?:\.\.\.|\d*[BTDEHKLNV](?:_\w+)?|\d+)"
+SHAPE = re.compile(rf"\({SHAPE_AXIS}(?:,\s*{SHAPE_AXIS})*,?\)")
 # ... or a shape given by reference: "of any shape", "of ``x``'s shape", "of the outputs' shape"
 SAME_SHAPE = re.compile(r"\bany shape\b|\w`*'s? shape\b")
 SECTION = re.compile(r"^(Parameters|Returns|Yields|Attributes)\n-{3,}\n(.*?)(?=^\S[^\n]*\n-{3,}\n|\Z)",
