@@ -18,7 +18,18 @@ from .models import Model
 
 
 class Embedding:
-    """A table ``E (V, E)``: row ``id`` is the input vector of character ``id``."""
+    """A table ``E (V, E)``: row ``id`` is the input vector of character ``id``, eq. (C1).
+
+    Parameters
+    ----------
+    vocab_size : int, V
+    embed_size : int, E
+    rng : numpy.random.Generator
+
+    Attributes
+    ----------
+    params : dict with ``E``, an ndarray of shape (V, E)
+    """
 
     def __init__(self, vocab_size, embed_size, rng):
         self.params = {"E": init_matrix("tn", (vocab_size, embed_size), rng, scale=0.1)}
@@ -64,13 +75,32 @@ class CharLM(Model):
         self.parts["head"] = self.head
 
     def encode(self, text):
-        """Character ids of ``text``, an int array; a ValueError names a character not in the vocab."""
+        """Character ids of ``text``, an int array; a ValueError names a character not in the vocab.
+
+        Parameters
+        ----------
+        text : str, of characters in the vocabulary
+
+        Returns
+        -------
+        ids : ndarray of int64 of shape (T,), T = len(text)
+        """
         missing = sorted(set(text) - set(self.index))
         if missing:
             raise ValueError(f"characters not in the model's vocabulary: {''.join(missing)!r}")
         return np.array([self.index[ch] for ch in text], dtype=np.int64)
 
     def decode(self, ids):
+        """The text of character ids, the inverse of :meth:`encode`.
+
+        Parameters
+        ----------
+        ids : ints of shape (T,), each in [0, V)
+
+        Returns
+        -------
+        str of T characters
+        """
         return "".join(self.vocab[i] for i in ids)
 
     def _embed(self, ids):
@@ -79,7 +109,20 @@ class CharLM(Model):
         return np.eye(len(self.vocab))[ids]                               # (B, T, V)  eq. (C1)
 
     def logits(self, ids, sequence_length=None, initial_state=None):
-        """Logits ``(B, T, V)`` for ids ``(B, T)``, plus the final state and the cache."""
+        """Logits ``(B, T, V)`` for ids ``(B, T)``, plus the final state and the cache, eqs. (C1)-(C3).
+
+        Parameters
+        ----------
+        ids : ints of shape (B, T), each in [0, V)
+        sequence_length : None or ints of shape (B,), as for :func:`dynamic_rnn`
+        initial_state : None (zeros) or the cell's state structure, leaves of shape (B, H)
+
+        Returns
+        -------
+        logits : ndarray of shape (B, T, V)
+        final_state : the cell's state structure, leaves of shape (B, H)
+        cache : dict for :meth:`backward`
+        """
         ids = np.asarray(ids)
         if ids.ndim != 2 or ids.dtype.kind not in "iu":
             raise ValueError(f"expected character ids as integers of shape (B, T), got {ids.dtype} {ids.shape}")
@@ -97,6 +140,11 @@ class CharLM(Model):
         ----------
         inputs, targets : ints of shape (B, T), targets[b, t] the character after inputs[b, t]
         sequence_length : None or ints (B,); steps at and past a row's length count for nothing
+
+        Returns
+        -------
+        loss : float, nats per counted character
+        cache : dict for :meth:`backward`
         """
         logits, _, cache = self.logits(inputs, sequence_length)
         B, T = cache["ids"].shape
@@ -106,7 +154,17 @@ class CharLM(Model):
         return loss, dict(cache, dlogits=dlogits)
 
     def backward(self, cache):
-        """dL/d every parameter, the keys and shapes of ``params``."""
+        """dL/d every parameter, the keys and shapes of ``params``: eqs. (C3), (C2), (C1) backward.
+
+        Parameters
+        ----------
+        cache : dict from :meth:`forward`
+
+        Returns
+        -------
+        grads : dict with the keys of ``params``, each ``dp`` of its parameter's shape: ``head/W``
+            (H, V), ``embed/E`` (V, E), ``rnn/cell_0/W_x`` (D, 4H) for an LSTM, ...
+        """
         doutputs, dhead = self.head.backward(cache["dlogits"], cache["head"])     # (B, T, H)  eq. (C3)
         g = dynamic_rnn_backward(doutputs, None, cache["rnn"])                   # eq. (C2)
         grads = {**self._prefixed("rnn", g.params), **self._prefixed("head", dhead)}
@@ -122,6 +180,17 @@ class CharLM(Model):
 
         ``prime`` is fed first (its last character conditions the first draw); with no prime
         the first input is a character drawn uniformly. Lower temperatures give likelier text.
+
+        Parameters
+        ----------
+        n : int, the characters to draw
+        prime : str, the text fed first
+        temperature : float > 0, dividing the logits of shape (V,) before the softmax
+        rng : int seed or numpy.random.Generator
+
+        Returns
+        -------
+        str of n characters
         """
         if not temperature > 0:
             raise ValueError(f"expected temperature > 0, got {temperature}")

@@ -32,6 +32,11 @@ def save(model, path, extra=None):
     model : SequenceRegressor, ArticleLSTM or CharLM
     path : str or os.PathLike, conventionally ending in ``.npz``
     extra : None or dict of JSON-serialisable values stored with the configuration (e.g. the step)
+
+    Returns
+    -------
+    None; the file holds each of ``model.params`` under ``param/{name}`` with its own shape,
+    such as ``param/rnn/cell_0/W_x`` (D, 4H), and the configuration as JSON
     """
     name = type(model).__name__
     if name not in MODELS:
@@ -56,7 +61,16 @@ def save(model, path, extra=None):
 
 
 def check_writable(path):
-    """``path`` as an absolute str, or a ValueError when its folder is missing or it is a folder."""
+    """``path`` as an absolute str, or a ValueError when its folder is missing or it is a folder.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+
+    Returns
+    -------
+    str, the absolute path
+    """
     path = os.path.abspath(os.fspath(path))
     if os.path.isdir(path):
         raise ValueError(f"cannot write checkpoint {path!r}: it is a folder")
@@ -101,7 +115,19 @@ def _read(path):
 
 
 def check_arrays(model, arrays, path):
-    """A ValueError listing every missing, unexpected or mis-shaped array of a checkpoint."""
+    """A ValueError listing every missing, unexpected or mis-shaped array of a checkpoint.
+
+    Parameters
+    ----------
+    model : the model built from the checkpoint's configuration
+    arrays : dict ``"param/{name}" -> ndarray``, each of which must have the shape of
+        ``model.params[name]``, such as (D, 4H) for ``rnn/cell_0/W_x``, and finite float values
+    path : str, the file, for the message
+
+    Returns
+    -------
+    None, when every array matches
+    """
     expected = {f"param/{key}": arr for key, arr in model.params.items()}
     problems = []
     missing = sorted(set(expected) - set(arrays))
@@ -126,9 +152,14 @@ def check_arrays(model, arrays, path):
 def load(path):
     """The model stored in ``path``, and the ``extra`` dict saved with it.
 
+    Parameters
+    ----------
+    path : str or os.PathLike, a file written by :func:`save`
+
     Returns
     -------
-    model : the rebuilt model, every parameter equal to the saved one
+    model : the rebuilt model, every parameter equal to the saved one and of its shape, such as
+        ``head/W`` (H_top, K)
     extra : dict
 
     Examples

@@ -47,7 +47,17 @@ def sine_windows(n, rng, *, min_len=10, max_len=30, noise=0.05, min_freq=0.15, m
 
 
 def naive_forecast(inputs, lengths):
-    """The forecast that repeats each row's last valid value: ``(B, 1)``."""
+    """The forecast that repeats each row's last valid value: ``(B, 1)``.
+
+    Parameters
+    ----------
+    inputs : ndarray of shape (B, T, 1), as :func:`sine_windows` returns them
+    lengths : ints of shape (B,), each in [1, T]
+
+    Returns
+    -------
+    ndarray of shape (B, 1)
+    """
     return inputs[np.arange(len(lengths)), lengths - 1]
 
 
@@ -78,7 +88,16 @@ def package_texts():
 
 
 def read_text(path):
-    """A UTF-8 text file, with a clear error when it is missing, not UTF-8, or too short."""
+    """A UTF-8 text file, with a clear error when it is missing, not UTF-8, or too short.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+
+    Returns
+    -------
+    str, at least 1000 characters
+    """
     try:
         with open(path, encoding="utf-8") as f:
             text = f.read()
@@ -108,7 +127,7 @@ class CharCorpus:
     Attributes
     ----------
     vocab : str, the sorted distinct characters
-    train, heldout : int arrays of character ids
+    train, heldout : int arrays of character ids, each of shape (N,) for its N characters
     """
 
     def __init__(self, text, *, block=1000, holdout=10):
@@ -124,13 +143,31 @@ class CharCorpus:
         self.counts = np.bincount(ids, minlength=len(self.vocab))
 
     def unigram_bits(self):
-        """The corpus's unigram entropy, ``-sum p log2 p`` over its characters, in bits per char."""
+        """The corpus's unigram entropy, ``-sum p log2 p`` over its characters, in bits per char.
+
+        Returns
+        -------
+        float
+        """
         p = self.counts / self.counts.sum()
         p = p[p > 0]
         return float(-(p * np.log2(p)).sum())
 
     def batch(self, batch_size, steps, rng, split="train"):
-        """Random windows: inputs ``(B, T)`` and targets ``(B, T)``, each target the next character."""
+        """Random windows: inputs ``(B, T)`` and targets ``(B, T)``, each target the next character.
+
+        Parameters
+        ----------
+        batch_size : int, B
+        steps : int, T
+        rng : numpy.random.Generator
+        split : "train" or "heldout", the text to draw from
+
+        Returns
+        -------
+        inputs, targets : ints of shape (B, T), ``targets[b, t]`` the character after
+            ``inputs[b, t]``
+        """
         ids = self.train if split == "train" else self.heldout
         if len(ids) < steps + 1:
             raise ValueError(f"expected at least T+1={steps + 1} characters in the {split} text, got {len(ids)}")
@@ -139,7 +176,17 @@ class CharCorpus:
         return windows[:, :-1], windows[:, 1:]
 
     def heldout_batches(self, batch_size, steps):
-        """The held-out text in consecutive windows: a list of ``(inputs, targets)``, every character once."""
+        """The held-out text in consecutive windows: a list of ``(inputs, targets)``, every character once.
+
+        Parameters
+        ----------
+        batch_size : int, B, the windows per batch (fewer in the last one)
+        steps : int, T
+
+        Returns
+        -------
+        list of (inputs, targets), each ints of shape (B, T) as in :meth:`batch`
+        """
         ids = self.heldout
         n = (len(ids) - 1) // steps
         if n == 0:

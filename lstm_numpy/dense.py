@@ -51,11 +51,11 @@ class Dense:
 
         Parameters
         ----------
-        x : ndarray of shape (..., input_size)
+        x : ndarray of shape (..., D), D = input_size: (B, D) or (B, T, D)
 
         Returns
         -------
-        y : ndarray of shape (..., K)
+        y : ndarray of shape (..., K), K = output_size
         cache : dict for :meth:`backward`
         """
         if x.shape[-1] != self.input_size:
@@ -72,12 +72,17 @@ class Dense:
         return y, {"x": x, "y": y}
 
     def backward(self, dy, cache):
-        """Backward of :meth:`forward`; each ``dfoo`` has ``foo``'s shape.
+        """Backward of :meth:`forward`, eqs. (D2) down to (D1); each ``dfoo`` has ``foo``'s shape.
+
+        Parameters
+        ----------
+        dy : ndarray of shape (..., K), dL/dy
+        cache : dict from :meth:`forward`
 
         Returns
         -------
-        dx : ndarray of shape (..., input_size)
-        dparams : dict with dW (input_size, K) and db (K,)
+        dx : ndarray of shape (..., D), D = input_size
+        dparams : dict with dW (D, K) and db (K,)
         """
         x, y = cache["x"], cache["y"]
         if self.activation == "tanh":

@@ -112,7 +112,8 @@ def dynamic_rnn_backward(d_outputs, d_final_state, cache):
 
     Parameters
     ----------
-    d_outputs : ndarray of the outputs' shape, dL/d outputs
+    d_outputs : ndarray of shape (B, T, H_top), or (T, B, H_top) with ``time_major``: the
+        outputs' shape, dL/d outputs
     d_final_state : None (no loss on the final state) or the state structure, dL/d final_state
     cache : dict from :func:`dynamic_rnn`
 

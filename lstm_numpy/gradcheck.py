@@ -30,7 +30,7 @@ def numerical_gradient(f, x, eps=EPS, region=None):
     Parameters
     ----------
     f : callable with no arguments returning the scalar L; it must read ``x``
-    x : float64 ndarray; perturbed in place and restored element by element
+    x : float64 ndarray of any shape; perturbed in place and restored element by element
     eps : float, the step
     region : None, or a callable with no arguments that names the smooth piece of L the last
         call of ``f`` was on (for relu: which units were active). An element whose stencil
@@ -62,20 +62,45 @@ def numerical_gradient(f, x, eps=EPS, region=None):
 
 
 def relative_error(analytic, numeric, floor=FLOOR):
-    """Elementwise ``|a - n| / max(floor, |a| + |n|)``."""
+    """Elementwise ``|a - n| / max(floor, |a| + |n|)``.
+
+    Parameters
+    ----------
+    analytic, numeric : ndarrays of one shape, any shape: the two gradients of one array
+    floor : float, below which ``|a| + |n|`` counts as ``floor`` (an absolute comparison)
+
+    Returns
+    -------
+    ndarray of ``analytic``'s shape, the error of each element
+    """
     return np.abs(analytic - numeric) / np.maximum(floor, np.abs(analytic) + np.abs(numeric))
 
 
 Row = namedtuple("Row", ["name", "shape", "max_error", "passed", "kinks"], defaults=[0])
 Row.__doc__ = """One array of a gradient check: its name, shape, the largest relative error over
 its elements, whether that is below the tolerance, and how many elements straddled a kink
-(relu at 0) and so were not compared."""
+(relu at 0) and so were not compared.
+
+Parameters
+----------
+name : str, the array's name, such as ``cell_0/W_x`` or ``inputs``
+shape : tuple of int, the array's shape, such as (D, 4H) or (B, T, D)
+max_error : float, the largest relative error over the compared elements
+passed : bool, ``max_error`` below the tolerance
+kinks : int, elements not compared
+"""
 
 
 class Report:
     """The result of a gradient check: one :class:`Row` per array (name, shape, max error, pass).
 
     ``report.passed`` is True when every row passed; ``str(report)`` is a table.
+
+    Parameters
+    ----------
+    rows : iterable of Row, one per array checked
+    tolerance : float, the largest error that passes
+    title : str, a line above the table
     """
 
     def __init__(self, rows, tolerance, title=""):
@@ -111,8 +136,10 @@ def check_gradients(f, arrays, analytic, *, eps=EPS, floor=FLOOR, tolerance=TOLE
     Parameters
     ----------
     f : callable with no arguments returning the scalar L, reading the arrays of ``arrays``
-    arrays : dict name -> float64 ndarray, the values L depends on (perturbed in place)
-    analytic : dict name -> ndarray, the backward pass's dL/d array, same names and shapes
+    arrays : dict name -> float64 ndarray, each of any shape: the values L depends on (perturbed
+        in place)
+    analytic : dict name -> ndarray, the backward pass's dL/d array: the same names, each
+        ``d array`` of its array's shape
     eps, floor, tolerance : floats, see the module docstring
     region : None, or a callable naming the smooth piece of L (see :func:`numerical_gradient`);
         elements whose stencil straddles a kink are counted in ``Row.kinks``, not compared
@@ -141,14 +168,37 @@ def check_gradients(f, arrays, analytic, *, eps=EPS, floor=FLOOR, tolerance=TOLE
 
 
 def random_state(cell, batch_size, rng, scale=0.5):
-    """A random state of the cell's structure, values uniform in (-scale, scale)."""
+    """A random state of the cell's structure, values uniform in (-scale, scale).
+
+    Parameters
+    ----------
+    cell : a cell or MultiRNNCell
+    batch_size : int, B
+    rng : numpy Generator
+    scale : float, the bound of the values
+
+    Returns
+    -------
+    state : the structure of ``cell.zero_state(B)``: ndarrays of shape (B, H), an LSTMState of
+        two, or one per layer of a stack
+    """
     def fill(zeros):
         return rng.uniform(-scale, scale, size=zeros.shape).astype(cell.dtype)
     return map_state(fill, cell.zero_state(batch_size))
 
 
 def state_names(state, prefix):
-    """Names for the leaves of a state, in :func:`state_leaves` order: ``prefix[1].c`` and so on."""
+    """Names for the leaves of a state, in :func:`state_leaves` order: ``prefix[1].c`` and so on.
+
+    Parameters
+    ----------
+    state : a state: an ndarray of shape (B, H), an LSTMState, or a tuple of states per layer
+    prefix : str, the name of the whole state
+
+    Returns
+    -------
+    list of str, one per leaf
+    """
     if isinstance(state, LSTMState):
         return [f"{prefix}.c", f"{prefix}.h"]
     if isinstance(state, tuple):
@@ -209,6 +259,14 @@ def relu_pattern(cache):
     """Which relu units were active at every step: the smooth piece a relu network is on.
 
     Empty (one piece, no kinks) when the cell has no relu layer.
+
+    Parameters
+    ----------
+    cache : dict from :func:`dynamic_rnn`
+
+    Returns
+    -------
+    bytes, ``h > 0`` of each relu layer's (B, H) output at each of the T steps, packed
     """
     relu_layers = [k for k, c in enumerate(cache["cell"].cells) if getattr(c, "activation", None) == "relu"]
     if not relu_layers:

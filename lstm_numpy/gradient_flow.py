@@ -17,14 +17,34 @@ from .state import LSTMState
 
 
 def state_after(cell, step):
-    """The state after a step, rebuilt from that step's cache (one entry per layer for a stack)."""
+    """The state after a step, rebuilt from that step's cache (one entry per layer for a stack).
+
+    Parameters
+    ----------
+    cell : a cell or MultiRNNCell
+    step : the step's cache from :func:`~lstm_numpy.dynamic_rnn` (a tuple of them for a stack)
+
+    Returns
+    -------
+    state : the cell's state structure, each leaf an ndarray of shape (B, H)
+    """
     def one(c):
         return LSTMState(c["c"], c["h"]) if "c" in c else c["h"]
     return tuple(one(c) for c in step) if isinstance(cell, MultiRNNCell) else one(step)
 
 
 def top_h(state, cell):
-    """The top layer's h of a state (or of a state gradient) of ``cell``."""
+    """The top layer's h of a state (or of a state gradient) of ``cell``.
+
+    Parameters
+    ----------
+    state : the state structure of ``cell``, leaves of shape (B, H)
+    cell : a cell or MultiRNNCell
+
+    Returns
+    -------
+    ndarray of shape (B, H_top)
+    """
     top = state[-1] if isinstance(cell, MultiRNNCell) else state
     return top.h if isinstance(top, LSTMState) else top
 

@@ -82,7 +82,7 @@ class EncoderInitialState:
                 self.params[f"WEC_{k}"] = init_matrix(init, shape, rng, dtype=self.dtype)
 
     def forward(self, x0):
-        """h0 and c0 of every layer, eqs. (E1)-(E2).
+        """h0 and c0 of every layer, eqs. (E1)-(E2) of docs/models.md.
 
         Parameters
         ----------
@@ -90,7 +90,8 @@ class EncoderInitialState:
 
         Returns
         -------
-        state : the cell's state structure, ready for ``dynamic_rnn(initial_state=...)``
+        state : the cell's state structure, ready for ``dynamic_rnn(initial_state=...)``: each
+            layer's h0 (and c0) an ndarray of shape (B, H_k)
         cache : dict for :meth:`backward`
         """
         x0 = as_float_array("x0", x0, self.dtype)
@@ -111,13 +112,15 @@ class EncoderInitialState:
 
         Parameters
         ----------
-        dstate : the state structure, dL/d(initial state), e.g. ``grads.initial_state``
+        dstate : the state structure, dL/d(initial state), e.g. ``grads.initial_state``: each
+            layer's dh0 (and dc0) of shape (B, H_k)
         cache : dict from :meth:`forward`
 
         Returns
         -------
         dx0 : ndarray of shape (B, D)
-        dparams : dict with the keys and shapes of ``params``
+        dparams : dict with the keys and shapes of ``params``: ``dWEH_k`` (by eq. (E1) of
+            docs/models.md) and ``dWEC_k`` (by eq. (E2)) of shape (width[k], width[k+1])
         """
         dhs, dcs = _split(dstate, self.layers, self.stacked)
         hs, cs, x0 = cache["hs"], cache["cs"], cache["x0"]
@@ -170,7 +173,18 @@ class LearnedInitialState:
                 self.params[f"c_{k}"] = np.zeros(layer.hidden_size, dtype=self.dtype)
 
     def forward(self, batch_size):
-        """The state for a batch of ``batch_size`` rows, each row the same: ``(state, cache)``."""
+        """The state for a batch of ``batch_size`` rows, each row the same: ``(state, cache)``.
+
+        Parameters
+        ----------
+        batch_size : int, B
+
+        Returns
+        -------
+        state : the cell's state structure, each layer's h0 (and c0) an ndarray of shape (B, H_k),
+            the layer's learned vector of shape (H_k,) in every row
+        cache : dict for :meth:`backward`
+        """
         def rows(name):
             return np.broadcast_to(self.params[name], (batch_size,) + self.params[name].shape).copy()
         hs = [rows(f"h_{k}") for k in range(len(self.layers))]                      # (B, H_k)
@@ -178,7 +192,19 @@ class LearnedInitialState:
         return _assemble(hs, cs, self.layers, self.stacked), {"batch_size": batch_size}
 
     def backward(self, dstate, cache):
-        """Backward of :meth:`forward`: ``(None, dparams)``; each vector's gradient sums over B."""
+        """Backward of :meth:`forward`: ``(None, dparams)``; each vector's gradient sums over B.
+
+        Parameters
+        ----------
+        dstate : the state structure, dL/d(initial state): each layer's dh0 (and dc0) of shape
+            (B, H_k)
+        cache : dict from :meth:`forward`
+
+        Returns
+        -------
+        None : there is no input to differentiate
+        dparams : dict with the keys of ``params``, ``dh_k`` and ``dc_k`` of shape (H_k,)
+        """
         dhs, dcs = _split(dstate, self.layers, self.stacked)
         dparams = {}
         for k in range(len(self.layers)):

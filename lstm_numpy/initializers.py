@@ -16,7 +16,16 @@ NAMES = ("tn", "xavier", "dl", "he", "glorot_bengio", "orthogonal", "pytorch")
 
 
 def as_rng(rng):
-    """A ``numpy.random.Generator`` from an int seed, a Generator, or None (fresh entropy)."""
+    """A ``numpy.random.Generator`` from an int seed, a Generator, or None (fresh entropy).
+
+    Parameters
+    ----------
+    rng : int, numpy.random.Generator or None; a Generator is returned as it is
+
+    Returns
+    -------
+    numpy.random.Generator
+    """
     if isinstance(rng, np.random.Generator):
         return rng
     if rng is None or isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
@@ -25,7 +34,18 @@ def as_rng(rng):
 
 
 def truncated_normal(shape, stddev, rng):
-    """Normal(0, stddev) redrawn wherever a value falls beyond two standard deviations."""
+    """Normal(0, stddev) redrawn wherever a value falls beyond two standard deviations.
+
+    Parameters
+    ----------
+    shape : tuple of int, such as (D + H, H)
+    stddev : float
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    ndarray of shape ``shape``, float64
+    """
     w = rng.normal(0.0, stddev, size=shape)
     outside = np.abs(w) > 2 * stddev
     while outside.any():
@@ -35,7 +55,17 @@ def truncated_normal(shape, stddev, rng):
 
 
 def orthogonal(shape, rng):
-    """A matrix with orthonormal rows or columns (whichever are fewer), from a QR of a Gaussian."""
+    """A matrix with orthonormal rows or columns (whichever are fewer), from a QR of a Gaussian.
+
+    Parameters
+    ----------
+    shape : tuple (rows, cols), such as (H, H) for a gate's recurrent block
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    ndarray of shape ``shape``, float64
+    """
     rows, cols = shape
     a = rng.normal(size=(max(rows, cols), min(rows, cols)))
     q, r = np.linalg.qr(a)
@@ -57,7 +87,7 @@ def init_matrix(init, shape, rng, *, dtype=np.float64, scale=0.1, hidden_size=No
         ``"orthogonal"``: orthonormal rows or columns.
         ``"pytorch"``: uniform +-1 / sqrt(hidden_size), PyTorch's default for recurrent layers.
         A path to a CSV file: the matrix itself (see :func:`load_csv`).
-    shape : tuple (fan_in, fan_out)
+    shape : tuple (fan_in, fan_out), such as (D + H, H) for one gate or (H, K) for a head
     rng : int, numpy.random.Generator or None
     dtype : numpy float dtype of the result
     scale : float, stddev of ``"tn"``
@@ -96,7 +126,16 @@ def init_matrix(init, shape, rng, *, dtype=np.float64, scale=0.1, hidden_size=No
 
 
 def is_csv_path(init):
-    """Whether ``init`` names a file: a path object, a ``.csv`` name, or any existing path."""
+    """Whether ``init`` names a file: a path object, a ``.csv`` name, or any existing path.
+
+    Parameters
+    ----------
+    init : str, os.PathLike or anything else
+
+    Returns
+    -------
+    bool
+    """
     if isinstance(init, os.PathLike):
         return True
     return isinstance(init, str) and (init.lower().endswith(".csv") or os.path.isfile(init))
@@ -109,7 +148,7 @@ def load_csv(path, shape, *, dtype=np.float64):
     ----------
     path : str or os.PathLike, a text file of comma-separated numbers, one matrix row per line
         (a bias: one line, or one number per line)
-    shape : tuple, the shape the caller needs
+    shape : tuple, the shape the caller needs, such as (D + H, 4H) or (4H,)
     dtype : numpy float dtype of the result
 
     Returns
@@ -139,6 +178,16 @@ def load_csv(path, shape, *, dtype=np.float64):
 def init_bias(init, shape, *, dtype=np.float64):
     """A bias: ``"zeros"`` (the article's default) or the path of a CSV file holding it.
 
+    Parameters
+    ----------
+    init : "zeros", or a str or os.PathLike naming a CSV file
+    shape : tuple, such as (4H,) for an LSTM layer or (K,) for a head
+    dtype : numpy float dtype of the result
+
+    Returns
+    -------
+    ndarray of shape ``shape``
+
     Examples
     --------
     >>> init_bias("zeros", (3,))
@@ -156,6 +205,20 @@ def init_gate_weights(init, input_size, hidden_size, n_gates, rng, dtype):
 
     A CSV path holds the whole ``[D + H, kH]`` kernel instead (rows of x above rows of h, the
     gates side by side in the cell's order), since one file cannot serve every gate.
+
+    Parameters
+    ----------
+    init : str, an initialiser name of :func:`init_matrix`, or a CSV path
+    input_size : int, D
+    hidden_size : int, H
+    n_gates : int, k: 4 for an LSTM, 3 for a GRU, 1 for an RNN
+    rng : int, numpy.random.Generator or None
+    dtype : numpy float dtype of the result
+
+    Returns
+    -------
+    W_x : ndarray of shape (D, kH): (D, 4H) for an LSTM, (D, 3H) for a GRU
+    W_h : ndarray of shape (H, kH): (H, 4H) for an LSTM, (H, 3H) for a GRU
     """
     rng = as_rng(rng)
     D, H = input_size, hidden_size

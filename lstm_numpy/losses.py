@@ -12,7 +12,7 @@ def mean_squared_error(pred, target):
 
     Parameters
     ----------
-    pred, target : ndarrays of one shape
+    pred, target : ndarrays of any shape, the same for both, such as (B, K)
 
     Returns
     -------
@@ -31,13 +31,31 @@ def mean_squared_error(pred, target):
 
 
 def log_softmax(logits):
-    """``log softmax`` over the last axis, computed after subtracting the max (never overflows)."""
+    """``log softmax`` over the last axis, computed after subtracting the max (never overflows).
+
+    Parameters
+    ----------
+    logits : ndarray of shape (..., K)
+
+    Returns
+    -------
+    ndarray of shape (..., K), each row's log-probabilities
+    """
     shifted = logits - logits.max(axis=-1, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 
 def softmax(logits):
-    """Softmax over the last axis, stable for any finite logits."""
+    """Softmax over the last axis, stable for any finite logits.
+
+    Parameters
+    ----------
+    logits : ndarray of shape (..., K)
+
+    Returns
+    -------
+    ndarray of shape (..., K), each row's probabilities, summing to 1
+    """
     return np.exp(log_softmax(logits))
 
 

@@ -24,7 +24,18 @@ INITIAL_STATES = ("zero", "learned", "encoder")
 
 
 class Model:
-    """Base of the models: ``parts`` maps a prefix to an object with ``params``."""
+    """Base of the models: ``parts`` maps a prefix to an object with ``params``.
+
+    Parameters
+    ----------
+    config : dict of the constructor's arguments (sizes, names, floats), for ``repr`` and
+        checkpoints
+
+    Attributes
+    ----------
+    params : dict ``"{prefix}/{name}" -> ndarray``, every part's own arrays with their shapes,
+        such as ``rnn/cell_0/W_x`` (D, 4H) and ``head/W`` (H_top, K)
+    """
 
     def __init__(self, config):
         self.config = config
@@ -44,7 +55,17 @@ class Model:
 
 
 def last_valid(outputs, lengths):
-    """Each row's output at its last valid step: ``(B, H)`` from ``(B, T, H)`` and lengths ``(B,)``."""
+    """Each row's output at its last valid step: ``(B, H)`` from ``(B, T, H)`` and lengths ``(B,)``.
+
+    Parameters
+    ----------
+    outputs : ndarray of shape (B, T, H), batch-major
+    lengths : ints of shape (B,), each in [1, T]
+
+    Returns
+    -------
+    ndarray of shape (B, H), row b's ``outputs[b, lengths[b] - 1]``
+    """
     return outputs[np.arange(outputs.shape[0]), lengths - 1]               # (B, H)
 
 
@@ -104,7 +125,18 @@ class SequenceRegressor(Model):
         return xs, lengths
 
     def predict(self, inputs, sequence_length=None):
-        """The head's output for each row: ``(B, K)``, plus the cache :meth:`backward` needs."""
+        """The head's output for each row: ``(B, K)``, plus the cache :meth:`backward` needs.
+
+        Parameters
+        ----------
+        inputs : ndarray of shape (B, T, D), or (T, B, D) with ``time_major``
+        sequence_length : None (every row has T steps) or ints of shape (B,), each in [1, T]
+
+        Returns
+        -------
+        pred : ndarray of shape (B, K)
+        cache : dict for :meth:`forward` and :meth:`backward`
+        """
         xs, lengths = self._check_inputs(inputs, sequence_length)
         init = self.parts.get("init")
         init_cache = initial = None
@@ -120,14 +152,39 @@ class SequenceRegressor(Model):
                       "outputs_shape": batch_major.shape}
 
     def forward(self, inputs, targets, sequence_length=None):
-        """``(loss, cache)``: mean squared error of :meth:`predict` against ``targets (B, K)``."""
+        """``(loss, cache)``: mean squared error of :meth:`predict` against ``targets (B, K)``.
+
+        Parameters
+        ----------
+        inputs : ndarray of shape (B, T, D), or (T, B, D) with ``time_major``
+        targets : ndarray of shape (B, K)
+        sequence_length : None or ints of shape (B,), as for :meth:`predict`
+
+        Returns
+        -------
+        loss : float
+        cache : dict for :meth:`backward`
+        """
         pred, cache = self.predict(inputs, sequence_length)
         targets = as_float_array("targets", targets, self.cell.dtype)
         loss, dpred = mean_squared_error(pred, targets)
         return loss, dict(cache, dpred=dpred)
 
     def backward(self, cache, with_inputs=False):
-        """dL/d every parameter (the keys of ``params``); with ``with_inputs``, also dL/d inputs."""
+        """dL/d every parameter (the keys of ``params``); with ``with_inputs``, also dL/d inputs.
+
+        Each ``dfoo`` has ``foo``'s shape.
+
+        Parameters
+        ----------
+        cache : dict from :meth:`forward`
+        with_inputs : bool, also return dL/d inputs
+
+        Returns
+        -------
+        grads : dict with the keys of ``params``, each ``dp`` of its parameter's shape
+        dinputs : ndarray of the inputs' shape, (B, T, D) or (T, B, D); only with ``with_inputs``
+        """
         lengths = cache["lengths"]
         dlast, dhead = self.head.backward(cache["dpred"], cache["head"])               # (B, H)
         d_outputs = np.zeros(cache["outputs_shape"], dtype=dlast.dtype)               # (B, T, H)

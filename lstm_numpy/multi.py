@@ -56,7 +56,8 @@ class MultiRNNCell:
     hidden_size : int, H of the top layer
     dtype : numpy.dtype shared by every layer
     params : dict ``"cell_{k}/{name}" -> ndarray``, the layers' own arrays; a shared weight set
-        appears once, under the first layer that uses it.
+        appears once, under the first layer that uses it. Layer k's arrays keep their cell's
+        shapes: an LSTM layer's ``W_x`` (D, 4H), ``W_h`` (H, 4H), ``b`` (4H,).
 
     Examples
     --------

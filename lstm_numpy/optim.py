@@ -16,7 +16,16 @@ import numpy as np
 
 
 def global_norm(grads):
-    """``sqrt(sum of every squared gradient element)`` over a dict of arrays."""
+    """``sqrt(sum of every squared gradient element)`` over a dict of arrays.
+
+    Parameters
+    ----------
+    grads : dict name -> ndarray, each of its parameter's shape, such as (D, 4H) or (4H,)
+
+    Returns
+    -------
+    float
+    """
     return float(np.sqrt(sum(float(np.sum(g * g)) for g in grads.values())))
 
 
@@ -27,12 +36,12 @@ def clip_by_global_norm(grads, max_norm):
 
     Parameters
     ----------
-    grads : dict name -> ndarray (not modified)
+    grads : dict name -> ndarray, each of its parameter's shape (not modified)
     max_norm : float > 0
 
     Returns
     -------
-    clipped : dict name -> ndarray, new arrays
+    clipped : dict name -> ndarray, new arrays, each of its gradient's shape
     norm : float, the global norm before clipping
 
     Examples
@@ -49,7 +58,14 @@ def clip_by_global_norm(grads, max_norm):
 
 
 class Optimizer:
-    """Base: updates a dict of parameter arrays in place from a dict of gradients, same keys."""
+    """Base: updates a dict of parameter arrays in place from a dict of gradients, same keys.
+
+    Parameters
+    ----------
+    params : dict name -> ndarray, the model's own arrays of any shape (``W_x`` (D, 4H),
+        ``b`` (4H,), ...), updated in place
+    lr : float > 0, the learning rate
+    """
 
     def __init__(self, params, lr):
         if not lr > 0:
@@ -59,7 +75,12 @@ class Optimizer:
         self.t = 0
 
     def step(self, grads):
-        """One update of every parameter from ``grads`` (same keys and shapes as ``params``)."""
+        """One update of every parameter from ``grads`` (same keys and shapes as ``params``).
+
+        Parameters
+        ----------
+        grads : dict name -> ndarray, each ``dp`` of its parameter ``p``'s shape
+        """
         if set(grads) != set(self.params):
             raise ValueError(f"expected gradients for {sorted(self.params)}, got {sorted(grads)}")
         self.t += 1
@@ -69,11 +90,29 @@ class Optimizer:
             self.update(name, p, grads[name])
 
     def update(self, name, p, g):
+        """Update one parameter in place from its gradient; each optimiser says how.
+
+        Parameters
+        ----------
+        name : str, the parameter's key, for the optimiser's own per-parameter state
+        p : ndarray of any shape, the parameter, changed in place
+        g : ndarray of ``p``'s shape, dL/dp
+
+        Returns
+        -------
+        None
+        """
         raise NotImplementedError
 
 
 class SGD(Optimizer):
     """Stochastic gradient descent with momentum, eqs. (O1)-(O2); momentum=0 is plain SGD.
+
+    Parameters
+    ----------
+    params : dict name -> ndarray, each of any shape, updated in place
+    lr : float > 0, the learning rate
+    momentum : float in [0, 1)
 
     Examples
     --------
@@ -92,6 +131,18 @@ class SGD(Optimizer):
         self.velocity = {name: np.zeros_like(p) for name, p in params.items()}
 
     def update(self, name, p, g):
+        """Eqs. (O1)-(O2) for one parameter, in place.
+
+        Parameters
+        ----------
+        name : str, the parameter's key (its velocity's too)
+        p : ndarray of any shape, the parameter, changed in place
+        g : ndarray of ``p``'s shape, dL/dp
+
+        Returns
+        -------
+        None
+        """
         v = self.velocity[name]
         v *= self.momentum
         v += g                                                   # eq. (O1)
@@ -99,7 +150,15 @@ class SGD(Optimizer):
 
 
 class Adam(Optimizer):
-    """Adam with bias correction, eqs. (O3)-(O5)."""
+    """Adam with bias correction, eqs. (O3)-(O5).
+
+    Parameters
+    ----------
+    params : dict name -> ndarray, each of any shape, updated in place
+    lr : float > 0, the learning rate
+    beta1, beta2 : floats in [0, 1), the decay rates of the two moments
+    eps : float, added to the denominator
+    """
 
     def __init__(self, params, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
         super().__init__(params, lr)
@@ -111,6 +170,18 @@ class Adam(Optimizer):
         self.v = {name: np.zeros_like(p) for name, p in params.items()}
 
     def update(self, name, p, g):
+        """Eqs. (O3)-(O5) for one parameter, in place.
+
+        Parameters
+        ----------
+        name : str, the parameter's key (its moments' too)
+        p : ndarray of any shape, the parameter, changed in place
+        g : ndarray of ``p``'s shape, dL/dp
+
+        Returns
+        -------
+        None
+        """
         m, v = self.m[name], self.v[name]
         m *= self.beta1
         m += (1 - self.beta1) * g                                # eq. (O3)

@@ -18,6 +18,15 @@ The order is TensorFlow's ``LSTMStateTuple(c, h)``; PyTorch returns ``(h, c)``."
 def map_state(fn, *states):
     """Apply ``fn`` leaf by leaf to states of one structure; return a state of that structure.
 
+    Parameters
+    ----------
+    fn : callable taking one leaf of each state (ndarrays of shape (B, H)) and returning one
+    states : states of one structure: ndarrays of shape (B, H), LSTMStates, or tuples per layer
+
+    Returns
+    -------
+    state : the structure of ``states[0]``, each leaf what ``fn`` returned for it
+
     Examples
     --------
     >>> s = LSTMState(np.ones((2, 3)), np.zeros((2, 3)))
@@ -33,14 +42,32 @@ def map_state(fn, *states):
 
 
 def state_leaves(state):
-    """The arrays of a state, in order: ``[h]``, ``[c, h]``, or each layer's in turn."""
+    """The arrays of a state, in order: ``[h]``, ``[c, h]``, or each layer's in turn.
+
+    Parameters
+    ----------
+    state : an ndarray of shape (B, H), an LSTMState, or a tuple of states per layer
+
+    Returns
+    -------
+    list of ndarrays, each of shape (B, H) (a layer's own H)
+    """
     if isinstance(state, tuple):
         return [leaf for part in state for leaf in state_leaves(part)]
     return [state]
 
 
 def describe(state):
-    """A short text of a state's structure and shapes, for error messages."""
+    """A short text of a state's structure and shapes, for error messages.
+
+    Parameters
+    ----------
+    state : an ndarray of shape (B, H), an LSTMState, a tuple of states, or anything else
+
+    Returns
+    -------
+    str, such as ``LSTMState(c=ndarray(4, 20), h=ndarray(4, 20))``
+    """
     if isinstance(state, LSTMState):
         return f"LSTMState(c={describe(state.c)}, h={describe(state.h)})"
     if isinstance(state, tuple):

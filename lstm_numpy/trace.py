@@ -26,7 +26,19 @@ TraceEntry.__doc__ = """One named quantity of one step t (from 0) of one layer k
 
 name : the key without layer index (``"w_f"``, ``"h_t"``); label : the article's notation
 (``"w_f^1"``); shape : tuple; symbol : the shape in letters (``"[m_1 + n_1, n_1]"``);
-meaning : how it is computed; value : the ndarray."""
+meaning : how it is computed; value : the ndarray.
+
+Parameters
+----------
+t : int, the step, from 0
+k : int, the layer, from 1
+name : str, the key without layer index (``"w_f"``, ``"h_t"``)
+label : str, the article's notation (``"w_f^1"``)
+shape : tuple of int, the value's shape, such as (B, H) for a gate (the article's ``(s, n_k)``)
+symbol : str, the shape in the article's letters (``"[m_1 + n_1, n_1]"``)
+meaning : str, how it is computed
+value : ndarray of shape ``shape``: (B, H) for a gate or state, (D + H, H) for a concat weight
+"""
 
 GATE_WORDS = {"i": "input gate", "f": "forget gate", "g": "candidate (the article's C~)",
               "o": "output gate", "r": "reset gate", "z": "update gate", "n": "candidate"}
@@ -39,6 +51,11 @@ class Trace:
     ----------
     entries : list of TraceEntry, in the order the forward pass computes them
     dims : dict with ``kind`` ("rnn", "lstm", "gru"), ``s``, ``m``, ``T``, ``n`` (list, one per layer)
+
+    Parameters
+    ----------
+    entries : list of TraceEntry; each value an ndarray such as a gate of shape (B, H)
+    dims : dict, as the attribute
     """
 
     def __init__(self, entries, dims):
@@ -46,7 +63,18 @@ class Trace:
         self.dims = dims
 
     def find(self, name, k=1, t=0):
-        """The entry ``name`` of layer k at step t; a KeyError naming what exists otherwise."""
+        """The entry ``name`` of layer k at step t; a KeyError naming what exists otherwise.
+
+        Parameters
+        ----------
+        name : str, such as ``"w_f"`` or ``"h_t"``
+        k : int, the layer, from 1
+        t : int, the step, from 0
+
+        Returns
+        -------
+        TraceEntry, its value an ndarray of its ``shape``, such as (B, H) for ``"h_t"``
+        """
         for e in self.entries:
             if e.name == name and e.k == k and e.t == t:
                 return e
@@ -54,11 +82,32 @@ class Trace:
         raise KeyError(f"no {name!r} for layer k={k} at t={t}; there are {names}")
 
     def shape(self, name, k=1, t=0):
-        """The shape of entry ``name`` of layer k at step t."""
+        """The shape of entry ``name`` of layer k at step t.
+
+        Parameters
+        ----------
+        name : str, such as ``"w_f"`` or ``"h_t"``
+        k : int, the layer, from 1
+        t : int, the step, from 0
+
+        Returns
+        -------
+        tuple of int: (B, H) for ``"h_t"``, (D + H, H) for ``"w_f"`` (the article's
+        ``[m_k + n_k, n_k]``)
+        """
         return self.find(name, k, t).shape
 
     def format(self, values=False):
-        """The readable table, step by step, layer by layer (see :func:`format_trace`)."""
+        """The readable table, step by step, layer by layer (see :func:`format_trace`).
+
+        Parameters
+        ----------
+        values : bool, also print each array (a gate's of shape (B, H), ...)
+
+        Returns
+        -------
+        str
+        """
         return format_trace(self, values=values)
 
     def __str__(self):
@@ -66,7 +115,17 @@ class Trace:
 
 
 def trace_cache(cache):
-    """The :class:`Trace` of a forward pass from the cache :func:`~lstm_numpy.dynamic_rnn` returned."""
+    """The :class:`Trace` of a forward pass from the cache :func:`~lstm_numpy.dynamic_rnn` returned.
+
+    Parameters
+    ----------
+    cache : dict from :func:`~lstm_numpy.dynamic_rnn`, of a forward pass over inputs of shape
+        (B, T, D) or (T, B, D)
+
+    Returns
+    -------
+    Trace
+    """
     cell = cache["cell"]
     T, s, m = cache["inputs_shape"]
     layers = cell.cells
@@ -83,6 +142,19 @@ def trace_cache(cache):
 
 def trace(cell, inputs, sequence_length=None, initial_state=None, time_major=False):
     """Run :func:`~lstm_numpy.dynamic_rnn` and trace it; arguments as for ``dynamic_rnn``.
+
+    Parameters
+    ----------
+    cell : a cell or MultiRNNCell
+    inputs : ndarray of shape (B, T, D), or (T, B, D) with ``time_major`` (the article's
+        ``(s, T, m)``)
+    sequence_length : None or ints of shape (B,)
+    initial_state : None (zeros) or the cell's state structure, leaves of shape (B, H)
+    time_major : bool
+
+    Returns
+    -------
+    Trace
 
     Examples
     --------
@@ -180,7 +252,12 @@ def format_trace(tr, values=False):
     Parameters
     ----------
     tr : Trace
-    values : bool, also print each array (NumPy's summarised form, 3 decimals)
+    values : bool, also print each array (NumPy's summarised form, 3 decimals), such as a
+        gate of shape (B, H)
+
+    Returns
+    -------
+    str
     """
     d = tr.dims
     ns = ", ".join(f"n_{k}={n}" for k, n in enumerate(d["n"], start=1))

@@ -12,7 +12,16 @@ from .optim import clip_by_global_norm
 
 
 def format_seconds(seconds):
-    """``m:ss`` (or ``h:mm:ss``) for a progress line."""
+    """``m:ss`` (or ``h:mm:ss``) for a progress line.
+
+    Parameters
+    ----------
+    seconds : float
+
+    Returns
+    -------
+    str
+    """
     seconds = int(round(seconds))
     h, rest = divmod(seconds, 3600)
     m, s = divmod(rest, 60)
@@ -40,6 +49,17 @@ class Progress:
         self.last_draw = 0.0
 
     def line(self, step, loss):
+        """The progress text at ``step``, with no line ending.
+
+        Parameters
+        ----------
+        step : int, steps done
+        loss : float, the latest loss
+
+        Returns
+        -------
+        str
+        """
         elapsed = time.perf_counter() - self.start
         rate = step / elapsed if elapsed > 0 else 0.0
         left = (self.total - step) / rate if rate > 0 else 0.0
@@ -47,6 +67,17 @@ class Progress:
                 f"time left {format_seconds(left)}")
 
     def update(self, step, loss):
+        """Show the progress after ``step`` when it is time to (see the class).
+
+        Parameters
+        ----------
+        step : int, steps done
+        loss : float, the latest loss
+
+        Returns
+        -------
+        None
+        """
         if self.stream is None:
             return
         now = time.perf_counter()
@@ -60,6 +91,7 @@ class Progress:
             self.stream.flush()
 
     def done(self):
+        """End the line rewritten in place on a terminal."""
         if self.stream is not None and self.tty:
             self.stream.write("\n")
             self.stream.flush()
@@ -68,10 +100,17 @@ class Progress:
 def train_step(model, optimizer, batch, clip=None):
     """One step on one batch: forward, backward, clip by global norm, update.
 
+    Parameters
+    ----------
+    model : a model with ``forward(*batch) -> (loss, cache)`` and ``backward(cache) -> grads``
+    optimizer : an :mod:`lstm_numpy.optim` optimiser built on ``model.params``
+    batch : tuple of ``model.forward``'s arguments, such as inputs (B, T, D) and targets (B, K)
+    clip : None or float, the global-norm bound
+
     Returns
     -------
     loss : float, the batch's loss before the update
-    norm : float, the global gradient norm before clipping
+    norm : float, the global gradient norm before clipping (None without ``clip``)
     """
     loss, cache = model.forward(*batch)
     grads = model.backward(cache)

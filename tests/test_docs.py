@@ -5,8 +5,9 @@ in order, in a temporary working directory); every link between pages resolves; 
 equation number a page cites is one the code's comments cite; the forward equations of the
 rnn, lstm and gru pages are those of their module's docstring, and each backward line they
 derive is a line of the module citing the same equation; every function, class and module a
-page names exists; every public name has a docstring, and the step functions numpydoc ones
-with shapes and equation numbers.
+page names exists; every public name has a docstring, and every public function, class and
+method of the numerical modules a numpydoc one with shapes (the cells' step functions and
+classes with their equation numbers too).
 """
 import importlib
 import inspect
@@ -186,9 +187,95 @@ def public_callables(module):
 CELL_MODULES = ["rnn", "lstm", "gru"]
 
 
-@pytest.mark.parametrize("module", CELL_MODULES + ["multi", "dynamic_rnn"])
+DOCUMENTED_MODULES = CELL_MODULES + [
+    "multi", "dynamic_rnn", "gradcheck", "state", "initial_state", "dense", "losses", "optim",
+    "models", "charlm", "trace", "gradient_flow", "initializers", "checkpoint", "data", "training",
+    "fast.sequence", "fast.lstm", "fast.gru", "fast.rnn", "fast.workspace",
+    "interop.torch_layout", "interop.tf_layout", "interop.keras_layout", "interop.layers",
+]
+
+
+# A shape in the shape letters: (B, D), (T, B, H), (4H,), (D, kH), (B, H_k), (..., K), (3,); an
+# equation number such as (E1) is none
+SHAPE_AXIS = r"(?:\.\.\.|[\dk]*[BTDEHKLNV](?:_\w+)?|\d+)"
+SHAPE = re.compile(rf"\({SHAPE_AXIS}(?:,\s*{SHAPE_AXIS})*,?\)")
+# ... or a shape given by reference: "of any shape", "of ``x``'s shape", "of the outputs' shape",
+# "of shape ``shape``" (the argument that holds it)
+SAME_SHAPE = re.compile(r"\bany shape\b|\w`*'s? shape\b|\bof shape ``\w+``")
+SECTION = re.compile(r"^(Parameters|Returns|Yields|Attributes)\n-{3,}\n(.*?)(?=^\S[^\n]*\n-{3,}\n|\Z)",
+                     re.M | re.S)
+
+
+def entries(doc):
+    """(section, name, type, description) for each ``name : type`` entry of the numpydoc sections
+    Parameters, Returns, Yields and Attributes of doc; a bare ``type`` line has the name ""."""
+    found = []
+    for section, body in SECTION.findall(inspect.cleandoc(doc)):
+        lines = body.splitlines()
+        starts = [n for n, line in enumerate(lines) if line and not line[0].isspace()]
+        for n, start in enumerate(starts):
+            head, colon, kind = lines[start].partition(" : ")
+            if not colon:                     # a bare type line, as a Returns entry may be
+                head, kind = "", head
+            end = starts[n + 1] if n + 1 < len(starts) else len(lines)
+            found.append((section, head.strip(), kind.strip(), "\n".join(lines[start + 1:end])))
+    return found
+
+
+def shape_problems(doc, arguments):
+    """What a docstring lacks in shapes (see :func:`test_numpydoc_with_shapes`)."""
+    problems = []
+    documented = entries(doc)
+    if arguments and not any(section == "Parameters" for section, *_ in documented):
+        if not SHAPE.search(doc):
+            problems.append("no shape")
+    for section, entry, kind, text in documented:
+        if "ndarray" in kind and not (SHAPE.search(kind + "\n" + text)
+                                      or SAME_SHAPE.search(kind + "\n" + text)):
+            problems.append(f"{section} {entry!r} is an ndarray with no shape")
+    return problems
+
+
+def test_the_shape_rule_catches_a_missing_shape():
+    """The rule flags an ndarray entry without a shape, wherever it sits, and nothing else."""
+    good = """Step.
+
+    Parameters
+    ----------
+    x : ndarray of shape (B, D)
+    W : ndarray of shape (D, kH)
+    lr : float, the learning rate
+    region : None, or a callable
+
+    Returns
+    -------
+    ndarray of ``x``'s shape
+    dparams : dict name -> ndarray, each of its parameter's shape
+    """
+    assert shape_problems(good, ["x", "W", "lr", "region"]) == []
+    assert shape_problems("Sizes only.\n\nParameters\n----------\nn : int, B\n", ["n"]) == []
+    assert shape_problems("Bare.", ["x"]) == ["no shape"]
+    for bad, entry in [(good.replace("(B, D)", "(batch, input)"), "Parameters 'x'"),
+                       (good.replace("of ``x``'s shape", "of floats"), "Returns ''"),
+                       (good.replace("each of its parameter's shape", "new arrays"), "Returns 'dparams'"),
+                       (good.replace("(D, kH)", "(E1)"), "Parameters 'W'")]:
+        assert shape_problems(bad, ["x", "W", "lr", "region"]) == [f"{entry} is an ndarray with no shape"]
+
+
+@pytest.mark.parametrize("module", DOCUMENTED_MODULES)
 def test_numpydoc_with_shapes(module):
-    """Each public function and method says what it takes and gives, with shapes."""
+    """Each public function and method says what it takes and gives, with shapes.
+
+    A function of two or more arguments has numpydoc Parameters and Returns sections. Shapes
+    are asked for where there are arrays: each entry of Parameters, Returns, Yields or
+    Attributes whose type names an ndarray (``ndarray``, ``ndarrays``, ``dict of ndarray``, ...)
+    gives its shape in the shape letters, on its type line or in its description (or by
+    reference: "of any shape", "of ``x``'s shape" as a backward's ``dfoo`` does, "of shape
+    ``shape``" for the argument that holds it); a callable
+    with arguments but no Parameters section (so no types to go by) shows a shape somewhere.
+    Arguments that are no arrays (a learning rate, a path, the sizes a constructor takes) need
+    no shape, since an entry whose type names no ndarray has none to give.
+    """
     mod = importlib.import_module(f"lstm_numpy.{module}")
     problems = []
     for name, obj in public_callables(mod):
@@ -200,8 +287,7 @@ def test_numpydoc_with_shapes(module):
         if inspect.isfunction(obj) and len(arguments) >= 2:
             if "Parameters\n" not in doc or "Returns\n" not in doc:
                 problems.append(f"{name}: no numpydoc Parameters and Returns sections")
-        if arguments and not re.search(r"\((?:B|T|D|H|\d+)[,)]", doc):
-            problems.append(f"{name}: no shape")
+        problems += [f"{name}: {problem}" for problem in shape_problems(doc, arguments)]
         computes = inspect.isclass(obj) or "step" in name.rsplit(".", 1)[-1]
         if module in CELL_MODULES and computes and not re.search(r"eqs?\.\s*\(\d+\)", doc):
             problems.append(f"{name}: cites no equation of docs/{module}.md")

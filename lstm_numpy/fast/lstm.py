@@ -17,14 +17,26 @@ from .workspace import chunk_steps
 
 
 def tanh_form(H, dtype):
-    """``scale, shift`` (4H,): ``tanh(a * scale) * scale + shift`` is sigma(a) for i, f, o, tanh(a) for g."""
+    """``scale, shift`` (4H,): ``tanh(a * scale) * scale + shift`` is sigma(a) for i, f, o, tanh(a) for g.
+
+    So one tanh computes eqs. (2)-(5) of docs/lstm.md.
+
+    Parameters
+    ----------
+    H : int, the hidden size
+    dtype : numpy float dtype of the result
+
+    Returns
+    -------
+    scale, shift : ndarrays of shape (4H,), 1/2 and 1/2 in the columns of i, f, o; 1 and 0 in g's
+    """
     scale = np.repeat(np.array([0.5, 0.5, 1.0, 0.5], dtype), H)   # (4H,)  i, f, g, o
     shift = np.repeat(np.array([0.5, 0.5, 0.0, 0.5], dtype), H)   # (4H,)
     return scale, shift
 
 
 def forward(cell, xs, state, dead, buffer):
-    """Eqs. (1)-(7) for every step of one layer.
+    """Eqs. (1)-(7) of docs/lstm.md for every step of one layer.
 
     Parameters
     ----------
@@ -33,7 +45,8 @@ def forward(cell, xs, state, dead, buffer):
     state : LSTMState(c, h), each (B, H)
     dead : None, or bool ndarray of shape (T, B, 1): True at and past a row's length, where the
         state is carried unchanged
-    buffer : callable ``(name, shape) -> ndarray`` of the cell's dtype, uninitialised
+    buffer : callable ``(name, shape) -> ndarray`` of that shape, such as (T, B, H), of the
+        cell's dtype, uninitialised
 
     Returns
     -------
@@ -69,12 +82,22 @@ def forward(cell, xs, state, dead, buffer):
 
 
 def final_state(cache, state_type):
-    """The state after the last step, as fresh arrays."""
+    """The state after the last step, as fresh arrays.
+
+    Parameters
+    ----------
+    cache : dict from :func:`forward`, its ``cs`` and ``hs`` of shape (T + 1, B, H)
+    state_type : the state class, called as ``state_type(c, h)``: LSTMState
+
+    Returns
+    -------
+    state : ``state_type(c, h)``, each a fresh ndarray of shape (B, H)
+    """
     return state_type(cache["cs"][-1].copy(), cache["hs"][-1].copy())
 
 
 def backward(cell, d_hs, dstate, cache, dead, buffer, dxs):
-    """Backward of :func:`forward`; each ``dfoo`` has ``foo``'s shape.
+    """Backward of :func:`forward`, eqs. (7) down to (1) of docs/lstm.md; each ``dfoo`` has ``foo``'s shape.
 
     Parameters
     ----------

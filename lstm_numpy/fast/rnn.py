@@ -10,7 +10,7 @@ from .workspace import chunk_steps
 
 
 def forward(cell, xs, state, dead, buffer):
-    """Eqs. (1)-(2) for every step of one layer.
+    """Eqs. (1)-(2) of docs/rnn.md for every step of one layer.
 
     Parameters
     ----------
@@ -18,7 +18,8 @@ def forward(cell, xs, state, dead, buffer):
     xs : ndarray of shape (T, B, D), C-contiguous
     state : ndarray of shape (B, H)
     dead : None, or bool ndarray of shape (T, B, 1), True at and past a row's length
-    buffer : callable ``(name, shape) -> ndarray`` of the cell's dtype, uninitialised
+    buffer : callable ``(name, shape) -> ndarray`` of that shape, such as (T, B, H), of the
+        cell's dtype, uninitialised
 
     Returns
     -------
@@ -46,12 +47,22 @@ def forward(cell, xs, state, dead, buffer):
 
 
 def final_state(cache, state_type):
-    """The state after the last step, a fresh (B, H) array."""
+    """The state after the last step, a fresh (B, H) array.
+
+    Parameters
+    ----------
+    cache : dict from :func:`forward`, its ``hs`` of shape (T + 1, B, H)
+    state_type : unused: the state is one array
+
+    Returns
+    -------
+    ndarray of shape (B, H)
+    """
     return cache["hs"][-1].copy()
 
 
 def backward(cell, d_hs, dstate, cache, dead, buffer, dxs):
-    """Backward of :func:`forward`; each ``dfoo`` has ``foo``'s shape.
+    """Backward of :func:`forward`, eqs. (2) down to (1) of docs/rnn.md; each ``dfoo`` has ``foo``'s shape.
 
     Parameters
     ----------

@@ -24,7 +24,18 @@ from .workspace import Workspace
 
 
 def layer_module(cell):
-    """The module holding ``forward``, ``backward`` and ``final_state`` for this layer's type."""
+    """The module holding ``forward``, ``backward`` and ``final_state`` for this layer's type.
+
+    Parameters
+    ----------
+    cell : RNNCell, LSTMCell or GRUCell, one layer (D inputs, H units)
+
+    Returns
+    -------
+    module : :mod:`lstm_numpy.fast.rnn`, :mod:`~lstm_numpy.fast.lstm` or
+        :mod:`~lstm_numpy.fast.gru`, whose ``forward`` maps a layer's (T, B, D) inputs to its
+        (T, B, H) outputs
+    """
     if isinstance(cell, LSTMCell):
         return lstm
     if isinstance(cell, GRUCell):
@@ -117,6 +128,14 @@ def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, time_maj
 
 def dynamic_rnn_backward(d_outputs, d_final_state, cache):
     """:func:`lstm_numpy.dynamic_rnn_backward` for a cache from :func:`dynamic_rnn` (fast).
+
+    Parameters
+    ----------
+    d_outputs : ndarray of shape (B, T, H_top), or (T, B, H_top) with ``time_major``: dL/d outputs
+    d_final_state : None (no loss on the final state) or the state structure, leaves of shape
+        (B, H), dL/d final_state
+    cache : dict from :func:`dynamic_rnn` (fast), not yet overwritten by a later call on the
+        same workspace
 
     Returns
     -------

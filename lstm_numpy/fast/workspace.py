@@ -30,7 +30,18 @@ class Workspace:
         self.generation = 0       # counts forward passes; a cache remembers the one it came from
 
     def array(self, name, shape, dtype):
-        """The buffer ``name``, uninitialised, of this shape and dtype."""
+        """The buffer ``name``, uninitialised, of this shape and dtype.
+
+        Parameters
+        ----------
+        name : str, such as ``"gates"``
+        shape : tuple of int, such as (T, B, 4H)
+        dtype : numpy float dtype
+
+        Returns
+        -------
+        ndarray of shape ``shape``, the same array as the last call's when shape and dtype match
+        """
         buf = self._buffers.get(name)
         if buf is None or buf.shape != tuple(shape) or buf.dtype != dtype:
             buf = self._buffers[name] = np.empty(shape, dtype)
@@ -51,6 +62,16 @@ CHUNK_ROWS = 512   # backward keeps the gate gradients of about this many (step,
 def chunk_steps(T, B, rows=None):
     """How many steps the backward pass multiplies out together: chunks of even size, each
     about ``rows`` rows tall (default :data:`CHUNK_ROWS`), or all T steps when fewer.
+
+    Parameters
+    ----------
+    T : int, the steps
+    B : int, the rows of a batch
+    rows : None or int, the (step, row) pairs a chunk should hold
+
+    Returns
+    -------
+    int, the steps of a chunk: the gate gradients of a chunk are (steps, B, 4H) for an LSTM
 
     Examples
     --------

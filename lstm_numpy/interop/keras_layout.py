@@ -21,7 +21,9 @@ def from_keras(weights, kind, *, reset_after=True, dtype=np.float64):
     ----------
     weights : list of ndarray
         get_weights() of one layer, [kernel, recurrent_kernel, bias], or of a stack of
-        layers of that kind (a Sequential's get_weights()), three arrays per layer.
+        layers of that kind (a Sequential's get_weights()), three arrays per layer:
+        kernel (D, kH), recurrent_kernel (H, kH), bias (kH,), or (2, 3H) for a GRU with
+        reset_after.
     kind : {"lstm", "gru", "rnn_tanh", "rnn_relu"}
         LSTM, GRU, or SimpleRNN with activation "tanh" or "relu".
     reset_after : bool
@@ -103,6 +105,17 @@ def to_keras(cell, params=None):
     such layers, takes: kernel, recurrent_kernel, bias per layer. An LSTM's run-time
     forget_bias is added to the forget-gate block of its bias (weights only), since
     Keras has none.
+
+    Parameters
+    ----------
+    cell : a cell or MultiRNNCell
+    params : None (the cell's weights) or a dict with the keys of ``cell.params``, such as
+        ``grads.params``, each ``dp`` of its parameter's shape
+
+    Returns
+    -------
+    weights : list of ndarray, three per layer: kernel of shape (D, kH), recurrent_kernel
+        (H, kH), bias (kH,) or, for a GRU with reset_after, (2, 3H); kH = 4H for an LSTM
 
     Examples
     --------

@@ -13,12 +13,31 @@ GATES = {"lstm": 4, "gru": 3, "rnn_tanh": 1, "rnn_relu": 1}  # gate blocks per l
 
 
 def check_kind(kind):
+    """A ValueError unless ``kind`` is one of :data:`KINDS`.
+
+    Parameters
+    ----------
+    kind : str, "lstm", "gru", "rnn_tanh" or "rnn_relu"
+
+    Returns
+    -------
+    None
+    """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(map(repr, KINDS))}, got {kind!r}")
 
 
 def layers_of(cell):
-    """The layers of a MultiRNNCell, or [cell] for a single cell."""
+    """The layers of a MultiRNNCell, or [cell] for a single cell.
+
+    Parameters
+    ----------
+    cell : RNNCell, LSTMCell, GRUCell or MultiRNNCell
+
+    Returns
+    -------
+    list of cells, bottom layer first
+    """
     if isinstance(cell, ln.MultiRNNCell):
         return list(cell.cells)
     if isinstance(cell, (ln.RNNCell, ln.LSTMCell, ln.GRUCell)):
@@ -27,6 +46,16 @@ def layers_of(cell):
 
 
 def kind_of(layer):
+    """The kind of one layer, as the converters name it.
+
+    Parameters
+    ----------
+    layer : RNNCell, LSTMCell or GRUCell
+
+    Returns
+    -------
+    str, "lstm", "gru", "rnn_tanh" or "rnn_relu"
+    """
     if isinstance(layer, ln.LSTMCell):
         return "lstm"
     if isinstance(layer, ln.GRUCell):
@@ -39,6 +68,18 @@ def layer_arrays(cell, params, k):
 
     params None: the layer's own weights. Otherwise a gradient dict keyed like
     cell.params (grads.params), checked against the layer's shapes.
+
+    Parameters
+    ----------
+    cell : a cell or MultiRNNCell
+    params : None, or a dict with the keys of ``cell.params``, each ``dp`` of its parameter's
+        shape
+    k : int, the layer, from 0
+
+    Returns
+    -------
+    arrays : dict of str to ndarray: ``W_x`` of shape (D, kH), ``W_h`` (H, kH), and ``b`` (kH,)
+        or, for a GRU with reset_after, ``b_x`` and ``b_h`` (3H,)
     """
     layers = layers_of(cell)
     layer = layers[k]
@@ -65,6 +106,17 @@ def check_shape(name, array, expected, letters=None):
     expected: one size per axis, None where any size will do. letters: one label per
     axis, such as ("4H", "D"); the message then reads
     "expected shape (4H=24, D=4), got (24, 5)".
+
+    Parameters
+    ----------
+    name : str, what the array is, for the message
+    array : array-like, of any shape
+    expected : tuple of int or None, one per axis, such as (24, 4) for (4H, D)
+    letters : None, or a tuple of str, one per axis, such as ("4H", "D")
+
+    Returns
+    -------
+    ndarray of shape ``expected``
     """
     array = np.asarray(array)
     fits = array.ndim == len(expected) and all(
@@ -80,14 +132,41 @@ def check_shape(name, array, expected, letters=None):
 
 
 def axis_size(array, axis, ndim):
-    """array.shape[axis] if array has ndim axes, else None (check_shape then complains)."""
+    """array.shape[axis] if array has ndim axes, else None (check_shape then complains).
+
+    Parameters
+    ----------
+    array : array-like, such as a kernel of shape (D, 4H)
+    axis : int
+    ndim : int, the axes the array should have
+
+    Returns
+    -------
+    int or None: 4H for ``axis_size(kernel, 1, 2)`` on a (D, 4H) kernel
+    """
     shape = np.shape(array)
     return shape[axis] if len(shape) == ndim else None
 
 
 def new_layer(kind, input_size, hidden_size, arrays, *, dtype, forget_bias=0.0,
               reset_after=True):
-    """A new cell of that kind whose params are set to arrays (lstm_numpy's layout)."""
+    """A new cell of that kind whose params are set to arrays (lstm_numpy's layout).
+
+    Parameters
+    ----------
+    kind : str, "lstm", "gru", "rnn_tanh" or "rnn_relu"
+    input_size : int, D
+    hidden_size : int, H
+    arrays : dict of str to ndarray: ``W_x`` of shape (D, kH), ``W_h`` (H, kH), ``b`` (kH,)
+        or ``b_x`` and ``b_h`` (3H,) for a GRU with reset_after; copied into the new cell
+    dtype : numpy float dtype of the cell
+    forget_bias : float, for an LSTM
+    reset_after : bool, for a GRU
+
+    Returns
+    -------
+    RNNCell, LSTMCell or GRUCell
+    """
     if kind == "lstm":
         layer = ln.LSTMCell(input_size, hidden_size, forget_bias=forget_bias, dtype=dtype)
     elif kind == "gru":
@@ -103,7 +182,17 @@ def fold_forget_bias(layer, b):
     """An LSTM bias with the layer's run-time forget_bias added to its f block.
 
     For frameworks that have no run-time forget bias (PyTorch, Keras): the folded bias
-    makes them compute what this layer computes.
+    makes them compute what this layer computes: eq. (3) of docs/lstm.md adds forget_bias
+    to ``a_f`` at run time, the folded bias holds it.
+
+    Parameters
+    ----------
+    layer : LSTMCell
+    b : ndarray of shape (4H,), blocks i, f, g, o
+
+    Returns
+    -------
+    ndarray of shape (4H,)
     """
     i, f, g, o = np.split(b, 4)
     return np.concatenate([i, f + layer.forget_bias, g, o])

@@ -35,7 +35,9 @@ def from_tf(variables, *, forget_bias=1.0, dtype=np.float64, activation="tanh"):
     variables : mapping of str to ndarray
         Checkpoint names to values (a trailing ":0" of a graph variable's name is
         accepted). Names that belong to no RNN cell (optimizer slots, other layers) are
-        ignored; the cell variables must all belong to one RNN.
+        ignored; the cell variables must all belong to one RNN. A BasicLSTMCell's kernel
+        is (D + H, 4H) and its bias (4H,); a GRUCell's gates/kernel (D + H, 2H) and
+        candidate/kernel (D + H, H); a BasicRNNCell's kernel (D + H, H).
     forget_bias : float
         The BasicLSTMCell's forget_bias, which the checkpoint does not hold (TensorFlow's
         default is 1.0).
@@ -180,6 +182,19 @@ def to_tf(cell, params=None, *, scope="rnn"):
     (TensorFlow does not store it): build the BasicLSTMCell with forget_bias equal to the
     cell's. GRU layers must have reset_after=False, the only form of TF 1.x's GRUCell.
     RNN layers with activation "relu" need BasicRNNCell(activation=tf.nn.relu).
+
+    Parameters
+    ----------
+    cell : a cell or MultiRNNCell
+    params : None (the cell's weights) or a dict with the keys of ``cell.params``, such as
+        ``grads.params``, each ``dp`` of its parameter's shape
+    scope : str, the variable scope of the RNN ("rnn" for dynamic_rnn)
+
+    Returns
+    -------
+    variables : dict of str to ndarray: an LSTM layer's kernel of shape (D + H, 4H) and bias
+        (4H,); a GRU layer's gates/kernel (D + H, 2H), gates/bias (2H,), candidate/kernel
+        (D + H, H), candidate/bias (H,); an RNN layer's kernel (D + H, H) and bias (H,)
 
     Examples
     --------

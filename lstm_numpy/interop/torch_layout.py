@@ -26,7 +26,9 @@ def from_torch(state_dict, kind, *, dtype=np.float64):
     state_dict : mapping of str to ndarray, or list of such mappings
         One module's state_dict (`weight_ih_l0`, `weight_hh_l0`, `bias_ih_l0`,
         `bias_hh_l0`, `weight_ih_l1`, ...), as NumPy arrays. A stack whose layers differ
-        in size comes as a list, one state_dict per module, stacked in order.
+        in size comes as a list, one state_dict per module, stacked in order. Layer k's
+        ``weight_ih_lk`` is (kH, D), ``weight_hh_lk`` (kH, H), each bias (kH,): (4H, D) and
+        (4H,) for an LSTM, (3H, D) for a GRU, (H, D) for an RNN.
     kind : {"lstm", "gru", "rnn_tanh", "rnn_relu"}
         nn.LSTM, nn.GRU, or nn.RNN with nonlinearity "tanh" or "relu".
     dtype : the cells' dtype.
@@ -122,6 +124,18 @@ def to_torch(cell, params=None):
     Weights: LSTM and RNN layers put their one bias in `bias_ih` and zeros in `bias_hh`;
     an LSTM's run-time forget_bias is added to its forget-gate block, since PyTorch has none.
     Gradients: both PyTorch biases receive the one bias's gradient (their sum is that bias).
+
+    Parameters
+    ----------
+    cell : a cell or MultiRNNCell
+    params : None (the cell's weights) or a dict with the keys of ``cell.params``, such as
+        ``grads.params``, each ``dp`` of its parameter's shape
+
+    Returns
+    -------
+    state_dict : dict of str to ndarray, or a list of them: ``weight_ih_lk`` of shape (kH, D),
+        ``weight_hh_lk`` (kH, H), ``bias_ih_lk`` and ``bias_hh_lk`` (kH,), k gate blocks
+        (4H for an LSTM)
 
     Examples
     --------
