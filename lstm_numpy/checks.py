@@ -64,6 +64,42 @@ def check_sequence_length(sequence_length, B, T):
     return lengths.astype(np.int64)
 
 
+def check_cell(cell):
+    """A TypeError unless ``cell`` is a cell or a stack; a ValueError if its params lost their shapes."""
+    if not all(hasattr(cell, name) for name in ("step", "step_backward", "check_params", "zero_state")):
+        raise TypeError(f"expected an RNNCell, LSTMCell, GRUCell or MultiRNNCell, got {type(cell).__name__}")
+    cell.check_params()
+
+
+def inputs_time_major(inputs, cell, time_major):
+    """Inputs as a (T, B, D) array of the cell's dtype (a copy), after every check."""
+    if not isinstance(time_major, (bool, np.bool_)):
+        raise TypeError(f"expected time_major as a bool, got {type(time_major).__name__} {time_major!r}")
+    layout = "(T, B, D)" if time_major else "(B, T, D)"
+    xs = as_float_array("inputs", inputs, cell.dtype)
+    D = cell.input_size
+    if xs.ndim != 3:
+        raise ValueError(f"expected inputs of rank 3 {layout} with D={D}, got rank {xs.ndim} with shape {xs.shape}")
+    if xs.shape[2] != D:
+        hint = ""
+        if xs.shape[1] == D:
+            swapped = "batch" if time_major else "time"
+            hint = f" (are the {swapped} and feature axes swapped?)"
+        raise ValueError(f"expected inputs of shape {layout[:-2]}D={D}), got {xs.shape}{hint}")
+    if xs.shape[0] == 0 or xs.shape[1] == 0:
+        raise ValueError(f"expected inputs with at least one step and one row {layout}, got {xs.shape}")
+    return xs if time_major else xs.transpose(1, 0, 2)       # (T, B, D)
+
+
+def check_outputs_shape(d_outputs, T, B, H, time_major):
+    """``d_outputs`` itself, after checking it has the outputs' shape (T, B, H) or (B, T, H)."""
+    expected = (T, B, H) if time_major else (B, T, H)
+    if d_outputs.shape != expected:
+        layout = "(T, B, H)" if time_major else "(B, T, H)"
+        raise ValueError(f"expected d_outputs of the outputs' shape {layout}={expected}, got {d_outputs.shape}")
+    return d_outputs
+
+
 def check_state(name, state, template, dtype):
     """``state`` converted to ``dtype``, after checking it has the structure and shapes of ``template``.
 

@@ -11,7 +11,8 @@ from collections import namedtuple
 
 import numpy as np
 
-from .checks import as_float_array, check_sequence_length, check_state
+from .checks import (as_float_array, check_cell, check_outputs_shape, check_sequence_length,
+                     check_state, inputs_time_major)
 from .multi import MultiRNNCell
 from .state import map_state
 
@@ -21,32 +22,6 @@ Grads.__doc__ = """Gradients from :func:`dynamic_rnn_backward`.
 inputs : ndarray of the inputs' shape, (B, T, D) or (T, B, D)
 initial_state : the state structure, dL/d(initial state): (B, H) arrays per layer
 params : dict with the keys and shapes of ``cell.params``"""
-
-
-def _check_cell(cell):
-    if not all(hasattr(cell, name) for name in ("step", "step_backward", "check_params", "zero_state")):
-        raise TypeError(f"expected an RNNCell, LSTMCell, GRUCell or MultiRNNCell, got {type(cell).__name__}")
-    cell.check_params()
-
-
-def _to_time_major(inputs, cell, time_major):
-    """Inputs as a (T, B, D) array of the cell's dtype (a copy), after every check."""
-    if not isinstance(time_major, (bool, np.bool_)):
-        raise TypeError(f"expected time_major as a bool, got {type(time_major).__name__} {time_major!r}")
-    layout = "(T, B, D)" if time_major else "(B, T, D)"
-    xs = as_float_array("inputs", inputs, cell.dtype)
-    D = cell.input_size
-    if xs.ndim != 3:
-        raise ValueError(f"expected inputs of rank 3 {layout} with D={D}, got rank {xs.ndim} with shape {xs.shape}")
-    if xs.shape[2] != D:
-        hint = ""
-        if xs.shape[1] == D:
-            swapped = "batch" if time_major else "time"
-            hint = f" (are the {swapped} and feature axes swapped?)"
-        raise ValueError(f"expected inputs of shape {layout[:-2]}D={D}), got {xs.shape}{hint}")
-    if xs.shape[0] == 0 or xs.shape[1] == 0:
-        raise ValueError(f"expected inputs with at least one step and one row {layout}, got {xs.shape}")
-    return xs if time_major else xs.transpose(1, 0, 2)       # (T, B, D)
 
 
 def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, time_major=False):
@@ -81,8 +56,8 @@ def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, time_maj
     >>> bool(np.all(outputs[1, 3:] == 0))      # row 1 has length 3: zero output past it
     True
     """
-    _check_cell(cell)
-    xs = _to_time_major(inputs, cell, time_major)             # (T, B, D)
+    check_cell(cell)
+    xs = inputs_time_major(inputs, cell, time_major)             # (T, B, D)
     T, B, _ = xs.shape
     lengths = check_sequence_length(sequence_length, B, T)
     template = cell.zero_state(B)
@@ -137,11 +112,7 @@ def dynamic_rnn_backward(d_outputs, d_final_state, cache):
     cell, steps, lengths = cache["cell"], cache["steps"], cache["sequence_length"]
     T, B, D = cache["inputs_shape"]
     H = cell.hidden_size
-    expected = (T, B, H) if cache["time_major"] else (B, T, H)
-    d_outputs = as_float_array("d_outputs", d_outputs, cell.dtype)
-    if d_outputs.shape != expected:
-        layout = "(T, B, H)" if cache["time_major"] else "(B, T, H)"
-        raise ValueError(f"expected d_outputs of the outputs' shape {layout}={expected}, got {d_outputs.shape}")
+    d_outputs = check_outputs_shape(as_float_array("d_outputs", d_outputs, cell.dtype), T, B, H, cache["time_major"])
     d_outputs = d_outputs if cache["time_major"] else d_outputs.transpose(1, 0, 2)   # (T, B, H)
     template = cell.zero_state(B)
     dstate = template if d_final_state is None else check_state("d_final_state", d_final_state, template, cell.dtype)

@@ -12,8 +12,9 @@ gradient in and the carried state passes its gradient straight through.
 """
 import numpy as np
 
-from ..checks import as_float_array, check_finite, check_sequence_length, check_state
-from ..dynamic_rnn import Grads, _check_cell, _to_time_major
+from ..checks import (as_float_array, check_cell, check_finite, check_outputs_shape, check_sequence_length,
+                      check_state, inputs_time_major)
+from ..dynamic_rnn import Grads
 from ..gru import GRUCell
 from ..lstm import LSTMCell
 from ..multi import MultiRNNCell
@@ -95,8 +96,8 @@ def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, time_maj
     >>> bool(np.allclose(outputs, expected, rtol=1e-12, atol=1e-14))
     True
     """
-    _check_cell(cell)
-    xs = _to_time_major(inputs, cell, time_major)             # (T, B, D)
+    check_cell(cell)
+    xs = inputs_time_major(inputs, cell, time_major)             # (T, B, D)
     T, B, _ = shape = xs.shape
     lengths = check_sequence_length(sequence_length, B, T)
     template = cell.zero_state(B)
@@ -152,11 +153,7 @@ def dynamic_rnn_backward(d_outputs, d_final_state, cache):
                          "each forward pass its own Workspace")
     T, B, D = cache["inputs_shape"]
     H = cell.hidden_size
-    expected = (T, B, H) if cache["time_major"] else (B, T, H)
-    d_outputs = _as_float("d_outputs", d_outputs, cell.dtype)
-    if d_outputs.shape != expected:
-        layout = "(T, B, H)" if cache["time_major"] else "(B, T, H)"
-        raise ValueError(f"expected d_outputs of the outputs' shape {layout}={expected}, got {d_outputs.shape}")
+    d_outputs = check_outputs_shape(_as_float("d_outputs", d_outputs, cell.dtype), T, B, H, cache["time_major"])
     template = cell.zero_state(B)
     dstate = template if d_final_state is None else check_state("d_final_state", d_final_state, template, cell.dtype)
 
