@@ -71,12 +71,13 @@ def check_cell(cell):
     cell.check_params()
 
 
-def inputs_time_major(inputs, cell, time_major):
-    """Inputs as a (T, B, D) array of the cell's dtype (a copy), after every check."""
+def inputs_time_major(inputs, cell, time_major, convert=None):
+    """Inputs as a (T, B, D) array of the cell's dtype, after every check: a copy, made by
+    :func:`as_float_array`, unless ``convert(name, a, dtype)`` is given to make the array."""
     if not isinstance(time_major, (bool, np.bool_)):
         raise TypeError(f"expected time_major as a bool, got {type(time_major).__name__} {time_major!r}")
     layout = "(T, B, D)" if time_major else "(B, T, D)"
-    xs = as_float_array("inputs", inputs, cell.dtype)
+    xs = (as_float_array if convert is None else convert)("inputs", inputs, cell.dtype)
     D = cell.input_size
     if xs.ndim != 3:
         raise ValueError(f"expected inputs of rank 3 {layout} with D={D}, got rank {xs.ndim} with shape {xs.shape}")

@@ -285,8 +285,9 @@ def test_numpydoc_with_shapes(module):
             continue
         arguments = [p for p in inspect.signature(obj).parameters if p != "self"]
         if inspect.isfunction(obj) and len(arguments) >= 2:
-            if "Parameters\n" not in doc or "Returns\n" not in doc:
-                problems.append(f"{name}: no numpydoc Parameters and Returns sections")
+            gives = "Yields\n" if inspect.isgeneratorfunction(obj) else "Returns\n"   # numpydoc: a generator yields
+            if "Parameters\n" not in doc or gives not in doc:
+                problems.append(f"{name}: no numpydoc Parameters and {gives.strip()} sections")
         problems += [f"{name}: {problem}" for problem in shape_problems(doc, arguments)]
         computes = inspect.isclass(obj) or "step" in name.rsplit(".", 1)[-1]
         if module in CELL_MODULES and computes and not re.search(r"eqs?\.\s*\(\d+\)", doc):

@@ -4,6 +4,8 @@ Forward outputs, final states and every gradient (inputs, initial state, each pa
 every cell type, with sequence lengths, given states, both layouts, stacks of unequal sizes and
 shared weights; float32 stays float32; a workspace is reused safely.
 """
+import tracemalloc
+
 import numpy as np
 import pytest
 
@@ -89,7 +91,6 @@ def test_float32_end_to_end_without_upcast(rng):
 
 
 def peak_bytes(dtype, rng):
-    import tracemalloc
     cell = ln.LSTMCell(16, 64, rng=0, dtype=dtype)
     x = rng.normal(size=(8, 40, 16)).astype(dtype)
     d_out = np.ones((8, 40, 64), dtype)
@@ -169,3 +170,35 @@ def test_backward_refuses_a_readable_cache():
     outputs, _, cache = ln.dynamic_rnn(cell, np.ones((2, 5, 3)))
     with pytest.raises(TypeError, match="expected the cache that lstm_numpy.fast.dynamic_rnn returned"):
         ln.fast.dynamic_rnn_backward(np.ones_like(outputs), None, cache)
+
+
+def test_outputs_are_read_only_and_never_a_workspace_buffer(rng):
+    """Without lengths the outputs are a view of the cache: writing into them would change the
+    gradients, so they are read-only (with lengths too, so that code works the same either way)."""
+    cell = make_cell("lstm", 4, 5, rng)
+    ws = ln.fast.Workspace()
+    for lengths in (None, [6, 2]):
+        outputs, _, cache = ln.fast.dynamic_rnn(cell, rng.normal(size=(2, 6, 4)), lengths, workspace=ws)
+        with pytest.raises(ValueError, match="read-only"):
+            outputs[0, 0, 0] = 1.0
+        assert not any(np.shares_memory(outputs, buf) for buf in ws._buffers.values())
+        writable = outputs.copy()
+        writable += 1.0
+
+
+def test_backward_holds_no_whole_gradient_between_layers(rng):
+    """The layers' backward passes run as a wavefront, a chunk of steps at a time: beyond what it
+    returns, a 3-layer stack's backward needs far less than one (T, B, H) array between layers
+    (it used to hold two)."""
+    T, B, H = 1000, 8, 16
+    cell = ln.MultiRNNCell([make_cell("rnn_tanh", H, H, rng) for _ in range(3)])
+    x, d_out = rng.normal(size=(B, T, H)), rng.normal(size=(B, T, H))
+    _, _, cache = ln.fast.dynamic_rnn(cell, x)
+    tracemalloc.start()
+    try:
+        grads = ln.fast.dynamic_rnn_backward(d_out, None, cache)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    returned = grads.inputs.nbytes + sum(g.nbytes for g in grads.params.values())
+    assert peak - returned < 0.5 * T * B * H * 8, (peak, returned)

@@ -23,11 +23,20 @@ IMPLEMENTATIONS = ("fast", "textbook", "gemm", "torch")
 
 
 def activation_bytes(kind, B, T, D, H, L, itemsize):
-    """Bytes of what BPTT must keep: per layer and step the gates (LSTM i, f, g, o; GRU r, z, n
-    and h_prev W_hn + b_hn), and the states over T + 1 steps (h; and c for an LSTM)."""
+    """Bytes of what BPTT must keep: each layer's inputs over T steps, its gates per step (LSTM
+    i, f, g, o; GRU r, z, n and h_prev W_hn + b_hn), and its states over T + 1 steps (h; and c
+    for an LSTM). A layer's inputs are the products ``dW_x = sum_t x_t^T da_t`` need: for layer
+    0 the sequence x, for the layers above the h of the layer below, counted once, with its states.
+
+    Examples
+    --------
+    >>> activation_bytes("rnn", B=2, T=3, D=5, H=4, L=1, itemsize=8) == 8 * (3 * 2 * 5 + 4 * 2 * 4)
+    True
+    """
     gates = {"lstm": 4, "gru": 4, "rnn": 0}[kind]      # (B, H) arrays per step
     states = {"lstm": 2, "gru": 1, "rnn": 1}[kind]     # (B, H) arrays per step and one before step 0
-    return L * itemsize * B * H * (gates * T + states * (T + 1))
+    inputs = T * B * D                                 # layer 0's x; above, the h below, counted in states
+    return itemsize * (inputs + L * B * H * (gates * T + states * (T + 1)))
 
 
 def peak_memory(function):
@@ -96,8 +105,12 @@ def implementations(kind, config, dtype, torch, threads, seed=0):
         t_fwd, t_fwd_bwd, t_out = torch_runners(torch, kind, stack.cells, x, d_out, threads)
         impls["torch"] = (t_fwd, t_fwd_bwd)
         torch_error = float(np.max(np.abs(fast_forward()[0] - t_out)))
-    memory = peak_memory(lambda: fast.dynamic_rnn_backward(d_out, None, fast.dynamic_rnn(
-        stack, x, workspace=fast.Workspace())[2]))
+
+    def fresh_forward_backward():                             # as a caller would: outputs held, gradients kept
+        outputs, _, cache = fast.dynamic_rnn(stack, x, workspace=fast.Workspace())
+        return outputs, fast.dynamic_rnn_backward(d_out, None, cache)
+
+    memory = peak_memory(fresh_forward_backward)
     flops = gemm.flops(forward_shapes + backward_shapes)
     return impls, torch_error, memory, flops
 

@@ -76,7 +76,7 @@ def run_here(args, threads):
               f"oneDNN {'available' if info['torch_mkldnn'] else 'not available'}")
     print(f"median of {args.repeats} interleaved samples after {args.warmup} warm-up round(s), calls under "
           f"50 ms repeated within a sample; ratios are fast / other (below 1: fast is faster);\n"
-          f"peak = tracemalloc peak of forward+backward from fresh buffers, act = what BPTT keeps")
+          f"peak = tracemalloc peak of forward+backward from fresh buffers, act = what BPTT keeps (x, gates, states)")
     print()
     if args.levers:
         from ..bench.levers import lever_ladder

@@ -88,24 +88,26 @@ def final_state(cache, state_type):
     return cache["hs"][-1].copy()
 
 
-def backward(cell, d_hs, dstate, cache, dead, buffer, dxs):
+def backward(cell, d_hs_chunks, dstate, cache, dead, buffer, result):
     """Backward of :func:`forward`, eqs. (6) down to (1) or (11) down to (7) of docs/gru.md; each
     ``dfoo`` has ``foo``'s shape.
 
     Parameters
     ----------
     cell : GRUCell
-    d_hs : ndarray of shape (T, B, H), dL/d(outputs of the layer), any strides
+    d_hs_chunks : iterable of ``(t0, t1, d_hs)``, the last steps first: ``d_hs`` of shape
+        (t1 - t0, B, H), any strides, is dL/d(outputs of the layer) at steps t0 to t1 - 1; the
+        chunks are those of :func:`~lstm_numpy.fast.workspace.chunk_steps`
     dstate : ndarray of shape (B, H), dL/d(state after the last step)
     cache : dict from :func:`forward`
     dead : as for :func:`forward`; masked steps let no gradient in through ``d_hs``
     buffer : as for :func:`forward`
-    dxs : ndarray of shape (T, B, D), written with dL/d xs
+    result : dict, filled when the chunks run out: ``"dstate"``, ndarray of shape (B, H), dL/d(initial state); ``"params"``, dict with dW_x (D, 3H), dW_h (H, 3H), and db_x, db_h (3H,) or db (3H,)
 
-    Returns
-    -------
-    dstate0 : ndarray of shape (B, H), dL/d(initial state)
-    dparams : dict with dW_x (D, 3H), dW_h (H, 3H), and db_x, db_h (3H,) or db (3H,)
+    Yields
+    ------
+    t0, t1, dxs : for each chunk, as it is done, dL/d xs at its steps, of shape (t1 - t0, B, D):
+        the layer below's ``d_hs``. The array is overwritten by the next chunk.
     """
     gates, hs, xs = cache["gates"], cache["hs"], cache["xs"]
     T, B, D = xs.shape
@@ -119,8 +121,8 @@ def backward(cell, d_hs, dstate, cache, dead, buffer, dxs):
     each_da = da.reshape(steps, B, 3, H).transpose(0, 2, 1, 3)    # (steps, 3, B, H)
     if cell.reset_after:
         dah = buffer("dah", (steps, B, 3 * H), shared=True)  # (steps, B, 3H), dL/d a_h of eq. (2)
-    for t0 in reversed(range(0, T, steps)):
-        t1 = min(t0 + steps, T)
+    dxs = buffer("dxs", (steps, B, D))                        # (steps, B, D), one chunk of the result
+    for t0, t1, d_hs in d_hs_chunks:
         # Every factor that does not depend on the incoming gradient, for the whole chunk at
         # once: afterwards da_z = dh * da[z], da_n = dh * da[n], and da_r = da_n * da[r] (reset
         # after) or drh * da[r] (reset before).
@@ -136,7 +138,7 @@ def backward(cell, d_hs, dstate, cache, dead, buffer, dxs):
         for t in reversed(range(t0, t1)):
             r, z = each_gate[t, 0], each_gate[t, 1]           # (B, H) each
             da_r, da_n = each_da[t - t0, 0], each_da[t - t0, 2]   # (B, H) each
-            dh = d_hs[t] + dh_next                            # (B, H)  h goes to the output and to t + 1
+            dh = d_hs[t - t0] + dh_next                            # (B, H)  h goes to the output and to t + 1
             if dead is not None:
                 np.copyto(dh, dh_next, where=dead[t])         # no gradient in through a masked output
             each_da[t - t0, 1:] *= dh                         # (2, B, H)  da_z, da_n
@@ -169,5 +171,6 @@ def backward(cell, d_hs, dstate, cache, dead, buffer, dxs):
             grads["W_h"][:, :2 * H] += hs_rows.T @ da_rows[:, :2 * H]   # (H, 2H)  eqs. (8), (9)
             grads["W_h"][:, 2 * H:] += cache["rh"][t0:t1].reshape(rows, H).T @ da_rows[:, 2 * H:]   # (H, H)  eq. (10)
             grads["b"] += da_rows.sum(axis=0)                 # (3H,)    eq. (7)
-        np.matmul(da_rows, W_x.T, out=dxs[t0:t1].reshape(rows, D))   # (rows, D)  eq. (1) / (7)
-    return dh_next, grads
+        np.matmul(da_rows, W_x.T, out=dxs[:t1 - t0].reshape(rows, D))   # (rows, D)  eq. (1) / (7)
+        yield t0, t1, dxs[:t1 - t0]
+    result["dstate"], result["params"] = dh_next, grads

@@ -96,23 +96,25 @@ def final_state(cache, state_type):
     return state_type(cache["cs"][-1].copy(), cache["hs"][-1].copy())
 
 
-def backward(cell, d_hs, dstate, cache, dead, buffer, dxs):
+def backward(cell, d_hs_chunks, dstate, cache, dead, buffer, result):
     """Backward of :func:`forward`, eqs. (7) down to (1) of docs/lstm.md; each ``dfoo`` has ``foo``'s shape.
 
     Parameters
     ----------
     cell : LSTMCell
-    d_hs : ndarray of shape (T, B, H), dL/d(outputs of the layer), any strides
+    d_hs_chunks : iterable of ``(t0, t1, d_hs)``, the last steps first: ``d_hs`` of shape
+        (t1 - t0, B, H), any strides, is dL/d(outputs of the layer) at steps t0 to t1 - 1; the
+        chunks are those of :func:`~lstm_numpy.fast.workspace.chunk_steps`
     dstate : LSTMState(dc, dh), each (B, H), dL/d(state after the last step)
     cache : dict from :func:`forward`
     dead : as for :func:`forward`; masked steps let no gradient in through ``d_hs``
     buffer : as for :func:`forward`
-    dxs : ndarray of shape (T, B, D), written with dL/d xs
+    result : dict, filled when the chunks run out: ``"dstate"``, LSTMState(dc, dh), dL/d(initial state); ``"params"``, dict with dW_x (D, 4H), dW_h (H, 4H), db (4H,)
 
-    Returns
-    -------
-    dstate0 : LSTMState(dc, dh), dL/d(initial state)
-    dparams : dict with dW_x (D, 4H), dW_h (H, 4H), db (4H,)
+    Yields
+    ------
+    t0, t1, dxs : for each chunk, as it is done, dL/d xs at its steps, of shape (t1 - t0, B, D):
+        the layer below's ``d_hs``. The array is overwritten by the next chunk.
     """
     gates, cs, hs, xs = cache["gates"], cache["cs"], cache["hs"], cache["xs"]
     T, B, D = xs.shape
@@ -125,8 +127,8 @@ def backward(cell, d_hs, dstate, cache, dead, buffer, dxs):
     dc_dh = buffer("dc_dh", (steps, B, H), shared=True)   # (steps, B, H), one chunk
     each_gate = gates.reshape(T, B, 4, H).transpose(0, 2, 1, 3)   # (T, 4, B, H)
     each_da = da.reshape(steps, B, 4, H).transpose(0, 2, 1, 3)    # (steps, 4, B, H)
-    for t0 in reversed(range(0, T, steps)):
-        t1 = min(t0 + steps, T)
+    dxs = buffer("dxs", (steps, B, D))                        # (steps, B, D), one chunk of the result
+    for t0, t1, d_hs in d_hs_chunks:
         # Every factor that does not depend on the incoming gradient, for the whole chunk at
         # once: afterwards da_o = dh * da[o], da_i = dc * da[i] and so on, dc = dc_next + dh * dc_dh.
         i, f, g, o = each_gate[t0:t1].transpose(1, 0, 2, 3)   # 4 x (t1-t0, B, H)
@@ -145,7 +147,7 @@ def backward(cell, d_hs, dstate, cache, dead, buffer, dxs):
         dc_dh[:t1 - t0] *= o                                  # ...
         for t in reversed(range(t0, t1)):
             f = each_gate[t, 1]                               # (B, H)
-            dh = d_hs[t] + dh_next                            # (B, H)  h goes to the output and to t + 1
+            dh = d_hs[t - t0] + dh_next                            # (B, H)  h goes to the output and to t + 1
             if dead is not None:
                 np.copyto(dh, dh_next, where=dead[t])         # no gradient in through a masked output
             dc = dc_next + dh * dc_dh[t - t0]                 # (B, H)  eq. (7), c fans out to h and c_next
@@ -164,5 +166,6 @@ def backward(cell, d_hs, dstate, cache, dead, buffer, dxs):
         dW_x += xs[t0:t1].reshape(rows, D).T @ da_rows        # (D, 4H)  eq. (1)
         dW_h += hs[t0:t1].reshape(rows, H).T @ da_rows        # (H, 4H)  eq. (1), hs[t] is h_prev of step t
         db += da_rows.sum(axis=0)                             # (4H,)    eq. (1)
-        np.matmul(da_rows, W_x.T, out=dxs[t0:t1].reshape(rows, D))   # (rows, D)  eq. (1)
-    return type(dstate)(dc_next, dh_next), {"W_x": dW_x, "W_h": dW_h, "b": db}
+        np.matmul(da_rows, W_x.T, out=dxs[:t1 - t0].reshape(rows, D))   # (rows, D)  eq. (1)
+        yield t0, t1, dxs[:t1 - t0]
+    result["dstate"], result["params"] = type(dstate)(dc_next, dh_next), {"W_x": dW_x, "W_h": dW_h, "b": db}

@@ -61,23 +61,25 @@ def final_state(cache, state_type):
     return cache["hs"][-1].copy()
 
 
-def backward(cell, d_hs, dstate, cache, dead, buffer, dxs):
+def backward(cell, d_hs_chunks, dstate, cache, dead, buffer, result):
     """Backward of :func:`forward`, eqs. (2) down to (1) of docs/rnn.md; each ``dfoo`` has ``foo``'s shape.
 
     Parameters
     ----------
     cell : RNNCell
-    d_hs : ndarray of shape (T, B, H), dL/d(outputs of the layer), any strides
+    d_hs_chunks : iterable of ``(t0, t1, d_hs)``, the last steps first: ``d_hs`` of shape
+        (t1 - t0, B, H), any strides, is dL/d(outputs of the layer) at steps t0 to t1 - 1; the
+        chunks are those of :func:`~lstm_numpy.fast.workspace.chunk_steps`
     dstate : ndarray of shape (B, H), dL/d(state after the last step)
     cache : dict from :func:`forward`
     dead : as for :func:`forward`; masked steps let no gradient in through ``d_hs``
     buffer : as for :func:`forward`
-    dxs : ndarray of shape (T, B, D), written with dL/d xs
+    result : dict, filled when the chunks run out: ``"dstate"``, ndarray of shape (B, H), dL/d(initial state); ``"params"``, dict with dW_x (D, H), dW_h (H, H), db (H,)
 
-    Returns
-    -------
-    dstate0 : ndarray of shape (B, H), dL/d(initial state)
-    dparams : dict with dW_x (D, H), dW_h (H, H), db (H,)
+    Yields
+    ------
+    t0, t1, dxs : for each chunk, as it is done, dL/d xs at its steps, of shape (t1 - t0, B, D):
+        the layer below's ``d_hs``. The array is overwritten by the next chunk.
     """
     hs, xs = cache["hs"], cache["xs"]
     T, B, D = xs.shape
@@ -87,15 +89,15 @@ def backward(cell, d_hs, dstate, cache, dead, buffer, dxs):
     dh_next = dstate                                          # (B, H), from step t + 1
     steps = chunk_steps(T, B)
     da = buffer("da", (steps, B, H), shared=True)         # (steps, B, H), one chunk
-    for t0 in reversed(range(0, T, steps)):
-        t1 = min(t0 + steps, T)
+    dxs = buffer("dxs", (steps, B, D))                        # (steps, B, D), one chunk of the result
+    for t0, t1, d_hs in d_hs_chunks:
         if cell.activation == "tanh":
             np.square(hs[t0 + 1:t1 + 1], out=da[:t1 - t0])    # (t1-t0, B, H)  eq. (2): tanh' = 1 - h^2
             np.subtract(1, da[:t1 - t0], out=da[:t1 - t0])    # ...
         else:
             np.greater(hs[t0 + 1:t1 + 1], 0, out=da[:t1 - t0])   # (t1-t0, B, H)  eq. (2): relu' = 1 where h > 0
         for t in reversed(range(t0, t1)):
-            dh = d_hs[t] + dh_next                            # (B, H)  h goes to the output and to t + 1
+            dh = d_hs[t - t0] + dh_next                            # (B, H)  h goes to the output and to t + 1
             if dead is not None:
                 np.copyto(dh, dh_next, where=dead[t])         # no gradient in through a masked output
             da[t - t0] *= dh                                  # (B, H)  eq. (2)
@@ -109,5 +111,6 @@ def backward(cell, d_hs, dstate, cache, dead, buffer, dxs):
         dW_x += xs[t0:t1].reshape(rows, D).T @ da_rows        # (D, H)  eq. (1)
         dW_h += hs[t0:t1].reshape(rows, H).T @ da_rows        # (H, H)  eq. (1), hs[t] is h_prev of step t
         db += da_rows.sum(axis=0)                             # (H,)    eq. (1)
-        np.matmul(da_rows, W_x.T, out=dxs[t0:t1].reshape(rows, D))   # (rows, D)  eq. (1)
-    return dh_next, {"W_x": dW_x, "W_h": dW_h, "b": db}
+        np.matmul(da_rows, W_x.T, out=dxs[:t1 - t0].reshape(rows, D))   # (rows, D)  eq. (1)
+        yield t0, t1, dxs[:t1 - t0]
+    result["dstate"], result["params"] = dh_next, {"W_x": dW_x, "W_h": dW_h, "b": db}

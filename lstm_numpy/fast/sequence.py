@@ -21,7 +21,7 @@ from ..multi import MultiRNNCell
 from ..rnn import RNNCell
 from ..state import LSTMState
 from . import gru, lstm, rnn
-from .workspace import Workspace
+from .workspace import Workspace, chunk_steps
 
 
 def layer_module(cell):
@@ -59,10 +59,12 @@ def _as_float(name, a, dtype):
     return arr
 
 
-def _buffers(workspace, k, dtype):
+def _buffers(workspace, k, dtype, fresh=()):
     """Layer k's named buffers in the workspace; ``shared=True`` for scratch that the layers
-    use one after the other (one buffer per shape)."""
+    use one after the other (one buffer per shape); a name in ``fresh`` gets new memory instead."""
     def buffer(name, shape, shared=False):
+        if name in fresh:
+            return np.empty(shape, dtype)
         return workspace.array(f"{name}{tuple(shape)}" if shared else f"layer_{k}/{name}", shape, dtype)
     return buffer
 
@@ -79,7 +81,9 @@ def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, time_maj
 
     Returns
     -------
-    outputs : ndarray of shape (B, T, H_top), or (T, B, H_top) with ``time_major=True``
+    outputs : ndarray of shape (B, T, H_top), or (T, B, H_top) with ``time_major=True``; read-only:
+        it is a view of the top layer's states in the cache (new memory at every call, never a
+        workspace's), so writing into it would change the gradients. ``outputs.copy()`` to write.
     final_state : the state structure, each row's state at its last valid step
     cache : dict for :func:`dynamic_rnn_backward`; ``cache["layers"][k]`` holds layer k's
         arrays over time (gates, states), see ``forward`` in ``fast/lstm.py``, ``gru.py``, ``rnn.py``.
@@ -97,7 +101,7 @@ def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, time_maj
     True
     """
     check_cell(cell)
-    xs = inputs_time_major(inputs, cell, time_major)             # (T, B, D)
+    xs = inputs_time_major(inputs, cell, time_major, _as_float)  # (T, B, D), a view where it can be
     T, B, _ = shape = xs.shape
     lengths = check_sequence_length(sequence_length, B, T)
     template = cell.zero_state(B)
@@ -111,14 +115,16 @@ def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, time_maj
     dead = None if lengths is None else (np.arange(T)[:, None] >= lengths)[:, :, None]   # (T, B, 1)
 
     x = workspace.array("inputs", shape, cell.dtype)          # (T, B, D), contiguous for one product
-    x[...] = xs
-    del xs                                                    # a checked copy, perhaps: free it now
+    x[...] = xs                                               # the cache's own copy: the caller may reuse inputs
+    del xs
     states = state if isinstance(cell, MultiRNNCell) else (state,)
     caches = []
     for k, (layer, module, state_k) in enumerate(zip(layers, modules, states)):
-        caches.append(module.forward(layer, x, state_k, dead, _buffers(workspace, k, cell.dtype)))
+        fresh = ("hs",) if k == len(layers) - 1 else ()       # the outputs: new memory, never a workspace's
+        caches.append(module.forward(layer, x, state_k, dead, _buffers(workspace, k, cell.dtype, fresh)))
         x = caches[-1]["hs"][1:]                              # (T, B, H_k), layer k + 1's input
-    outputs = x.copy() if dead is None else np.where(dead, 0, x).astype(cell.dtype, copy=False)
+    outputs = x.view() if dead is None else np.where(dead, 0, x).astype(cell.dtype, copy=False)
+    outputs.flags.writeable = False                           # a view of the cache: writing would change the gradients
     finals = tuple(module.final_state(c, LSTMState) for module, c in zip(modules, caches))
     final_state = finals if isinstance(cell, MultiRNNCell) else finals[0]
     cache = {"cell": cell, "layers": caches, "dead": dead, "sequence_length": lengths,
@@ -161,17 +167,23 @@ def dynamic_rnn_backward(d_outputs, d_final_state, cache):
     multi = isinstance(cell, MultiRNNCell)
     dstates = list(dstate) if multi else [dstate]
     d_hs = d_outputs if cache["time_major"] else d_outputs.transpose(1, 0, 2)   # (T, B, H_top)
-    dparams = dict.fromkeys(cell.params)
+    steps = chunk_steps(T, B)
+    # A wavefront down the stack: each layer's backward takes its output gradient a chunk of
+    # steps at a time (the last first) and hands the chunk of its input gradient to the layer
+    # below at once, so no layer's whole (T, B, H) input gradient is ever held.
+    chunks = ((t0, min(t0 + steps, T), d_hs[t0:t0 + steps]) for t0 in reversed(range(0, T, steps)))
+    results = [{} for _ in layers]
     for k in reversed(range(len(layers))):
-        layer, layer_cache = layers[k], cache["layers"][k]
-        buffer = _buffers(workspace, k, cell.dtype)
-        shape = (T, B, layer.input_size)                      # layer k - 1 reads d_hs while it writes its dxs
-        dxs = np.empty(shape, cell.dtype) if k == 0 else buffer(f"dxs_{k % 2}", shape, shared=True)
-        dstates[k], dp = layer_module(layer).backward(layer, d_hs, dstates[k], layer_cache,
-                                                      cache["dead"], buffer, dxs)
-        for name, grad in dp.items():
+        chunks = layer_module(layers[k]).backward(layers[k], chunks, dstates[k], cache["layers"][k],
+                                                  cache["dead"], _buffers(workspace, k, cell.dtype), results[k])
+    d_inputs = np.empty((T, B, D) if cache["time_major"] else (B, T, D), cell.dtype)
+    d_inputs_tm = d_inputs if cache["time_major"] else d_inputs.transpose(1, 0, 2)   # (T, B, D), a view
+    for t0, t1, dxs in chunks:                                # runs every layer, a chunk at a time
+        d_inputs_tm[t0:t1] = dxs
+    dparams = dict.fromkeys(cell.params)
+    for k, result in enumerate(results):
+        dstates[k] = result["dstate"]
+        for name, grad in result["params"].items():
             key = f"cell_{cell.owner[k]}/{name}" if multi else name
             dparams[key] = grad if dparams[key] is None else dparams[key] + grad   # shared weights add
-        d_hs = dxs                                            # (T, B, H_{k-1}), layer k - 1's output gradient
-    d_inputs = d_hs if cache["time_major"] else d_hs.transpose(1, 0, 2)
     return Grads(inputs=d_inputs, initial_state=tuple(dstates) if multi else dstates[0], params=dparams)

@@ -56,7 +56,7 @@ class Workspace:
         return f"Workspace({len(self._buffers)} buffers, {self.nbytes / 2**20:.1f} MiB)"
 
 
-CHUNK_ROWS = 512   # backward keeps the gate gradients of about this many (step, row) pairs at once
+CHUNK_ROWS = 256   # backward keeps the gate gradients of about this many (step, row) pairs at once
 
 
 def chunk_steps(T, B, rows=None):
@@ -76,7 +76,7 @@ def chunk_steps(T, B, rows=None):
     Examples
     --------
     >>> chunk_steps(100, 64), chunk_steps(200, 32), chunk_steps(50, 1)
-    (8, 16, 50)
+    (4, 8, 50)
     """
     rows = CHUNK_ROWS if rows is None else rows
     steps = max(1, min(T, -(-rows // B)))     # ceil(rows / B), at most T
