@@ -51,7 +51,8 @@ def forward(cell, xs, state, dead, buffer):
     Returns
     -------
     cache : dict with ``gates`` (T, B, 4H) holding i, f, g, o; ``cs``, ``hs`` (T + 1, B, H),
-        the states before step 0 and after every step; ``xs``
+        the states before step 0 and after every step; ``tanh_cs`` (T, B, H), tanh(c) of every
+        step, which eq. (7)'s backward needs; ``xs``
     """
     T, B, D = xs.shape
     H = cell.hidden_size
@@ -61,24 +62,29 @@ def forward(cell, xs, state, dead, buffer):
     W_h_scaled = np.asfortranarray(W_h * scale)               # (H, 4H), column-major: the faster BLAS kernel here
     gates = buffer("gates", (T, B, 4 * H))                   # (T, B, 4H)
     np.matmul(xs.reshape(T * B, D), W_x * scale, out=gates.reshape(T * B, 4 * H))   # (T*B, 4H)  eq. (1), x part
-    gates += bias * scale                                     # (T, B, 4H)  eq. (1), b part
-    hs, cs = buffer("hs", (T + 1, B, H)), buffer("cs", (T + 1, B, H))
+    rows = {name: np.repeat(v[None], B, axis=0) for name, v in            # (B, 4H) each: whole rows, which
+            (("bias", bias * scale), ("scale", scale), ("shift", shift))}   # NumPy runs faster than a broadcast
+    hs, cs, tanh_cs = buffer("hs", (T + 1, B, H)), buffer("cs", (T + 1, B, H)), buffer("tanh_cs", (T, B, H))
     hs[0], cs[0] = state.h, state.c
     ah = buffer("ah", (B, 4 * H), shared=True)
+    ig = buffer("ig", (B, H), shared=True)
     each_gate = gates.reshape(T, B, 4, H).transpose(0, 2, 1, 3)   # (T, 4, B, H), views
     for t in range(T):
-        a = gates[t]                                          # (B, 4H), x W_x + b already in
-        a += np.dot(hs[t], W_h_scaled, out=ah)                # (B, 4H)  eq. (1)
+        a = gates[t]                                          # (B, 4H), x W_x already in
+        np.dot(hs[t], W_h_scaled, out=ah)                     # (B, 4H)  eq. (1), h part
+        ah += rows["bias"]                                    # (B, 4H)  eq. (1), b part: here, while ah is in cache
+        a += ah                                               # (B, 4H)  eq. (1)
         np.tanh(a, out=a)                                     # (B, 4H)  eqs. (2)-(5), then
-        a *= scale                                            # ...
-        a += shift                                            # ... i, f, o = sigma(.), g = tanh(.)
+        a *= rows["scale"]                                    # ...
+        a += rows["shift"]                                    # ... i, f, o = sigma(.), g = tanh(.)
         i, f, g, o = each_gate[t]                             # 4 x (B, H)
-        np.add(f * cs[t], i * g, out=cs[t + 1])               # (B, H)  eq. (6)
-        np.multiply(o, np.tanh(cs[t + 1]), out=hs[t + 1])     # (B, H)  eq. (7)
+        np.multiply(f, cs[t], out=cs[t + 1])                  # (B, H)  eq. (6), then
+        cs[t + 1] += np.multiply(i, g, out=ig)                # ... c = f c_prev + i g
+        np.multiply(o, np.tanh(cs[t + 1], out=tanh_cs[t]), out=hs[t + 1])   # (B, H)  eq. (7), tanh(c) kept for backward
         if dead is not None:
             np.copyto(cs[t + 1], cs[t], where=dead[t])        # masked rows carry their state
             np.copyto(hs[t + 1], hs[t], where=dead[t])
-    return {"gates": gates, "cs": cs, "hs": hs, "xs": xs}
+    return {"gates": gates, "cs": cs, "hs": hs, "tanh_cs": tanh_cs, "xs": xs}
 
 
 def final_state(cache, state_type):
@@ -116,7 +122,7 @@ def backward(cell, d_hs_chunks, dstate, cache, dead, buffer, result):
     t0, t1, dxs : for each chunk, as it is done, dL/d xs at its steps, of shape (t1 - t0, B, D):
         the layer below's ``d_hs``. The array is overwritten by the next chunk.
     """
-    gates, cs, hs, xs = cache["gates"], cache["cs"], cache["hs"], cache["xs"]
+    gates, cs, hs, tanh_cs, xs = cache["gates"], cache["cs"], cache["hs"], cache["tanh_cs"], cache["xs"]
     T, B, D = xs.shape
     H = cell.hidden_size
     W_x, W_h = cell.params["W_x"], cell.params["W_h"]
@@ -133,7 +139,7 @@ def backward(cell, d_hs_chunks, dstate, cache, dead, buffer, result):
         # once: afterwards da_o = dh * da[o], da_i = dc * da[i] and so on, dc = dc_next + dh * dc_dh.
         i, f, g, o = each_gate[t0:t1].transpose(1, 0, 2, 3)   # 4 x (t1-t0, B, H)
         da_i, da_f, da_g, da_o = each_da[:t1 - t0].transpose(1, 0, 2, 3)   # 4 x (t1-t0, B, H), views of da
-        tanh_c = np.tanh(cs[t0 + 1:t1 + 1], out=dc_dh[:t1 - t0])   # (t1-t0, B, H)  eq. (7), recomputed
+        tanh_c = tanh_cs[t0:t1]                               # (t1-t0, B, H)  eq. (7), from forward
         np.subtract(1, gates[t0:t1], out=da[:t1 - t0])        # (t1-t0, B, 4H)  eqs. (2), (3), (5): sigma' = s (1 - s)
         da[:t1 - t0] *= gates[t0:t1]                          # ...
         np.square(g, out=da_g)                                # (t1-t0, B, H)  eq. (4): tanh' = 1 - g^2
