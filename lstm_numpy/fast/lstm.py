@@ -131,6 +131,7 @@ def backward(cell, d_hs_chunks, dstate, cache, dead, buffer, result):
     steps = chunk_steps(T, B)
     da = buffer("da", (steps, B, 4 * H), shared=True)     # (steps, B, 4H), one chunk
     dc_dh = buffer("dc_dh", (steps, B, H), shared=True)   # (steps, B, H), one chunk
+    d_gate = buffer("d_gate", (B, 4, H), shared=True)     # (B, 4, H): dc, dc, dc, dh, what da_i, da_f, da_g, da_o take
     each_gate = gates.reshape(T, B, 4, H).transpose(0, 2, 1, 3)   # (T, 4, B, H)
     each_da = da.reshape(steps, B, 4, H).transpose(0, 2, 1, 3)    # (steps, 4, B, H)
     dxs = buffer("dxs", (steps, B, D))                        # (steps, B, D), one chunk of the result
@@ -157,8 +158,9 @@ def backward(cell, d_hs_chunks, dstate, cache, dead, buffer, result):
             if dead is not None:
                 np.copyto(dh, dh_next, where=dead[t])         # no gradient in through a masked output
             dc = dc_next + dh * dc_dh[t - t0]                 # (B, H)  eq. (7), c fans out to h and c_next
-            each_da[t - t0, 3] *= dh                          # (B, H)  da_o, eqs. (7), (5)
-            each_da[t - t0, :3] *= dc                         # (3, B, H)  da_i, da_f, da_g, eqs. (6), (2)-(4)
+            d_gate[:, :3] = dc[:, None]                       # (B, 3, H)  i, f, g take dc
+            d_gate[:, 3] = dh                                 # (B, H)     o takes dh
+            da[t - t0] *= d_gate.reshape(B, 4 * H)            # (B, 4H)  da_i, da_f, da_g (eqs. (6), (2)-(4)), da_o (eqs. (7), (5))
             dc_prev = dc * f                                  # (B, H)  eq. (6)
             if dead is not None:
                 np.copyto(da[t - t0], 0, where=dead[t])       # a masked step has no gate gradient
