@@ -131,6 +131,7 @@ def backward(cell, d_hs_chunks, dstate, cache, dead, buffer, result):
     steps = chunk_steps(T, B)
     da = buffer("da", (steps, B, 4 * H), shared=True)     # (steps, B, 4H), one chunk
     dc_dh = buffer("dc_dh", (steps, B, H), shared=True)   # (steps, B, H), one chunk
+    each_factor = buffer("factor", (steps, B, 4, H), shared=True)   # (steps, B, 4, H), one chunk
     d_gate = buffer("d_gate", (B, 4, H), shared=True)     # (B, 4, H): dc, dc, dc, dh, what da_i, da_f, da_g, da_o take
     each_gate = gates.reshape(T, B, 4, H).transpose(0, 2, 1, 3)   # (T, 4, B, H)
     each_da = da.reshape(steps, B, 4, H).transpose(0, 2, 1, 3)    # (steps, 4, B, H)
@@ -139,16 +140,18 @@ def backward(cell, d_hs_chunks, dstate, cache, dead, buffer, result):
         # Every factor that does not depend on the incoming gradient, for the whole chunk at
         # once: afterwards da_o = dh * da[o], da_i = dc * da[i] and so on, dc = dc_next + dh * dc_dh.
         i, f, g, o = each_gate[t0:t1].transpose(1, 0, 2, 3)   # 4 x (t1-t0, B, H)
-        da_i, da_f, da_g, da_o = each_da[:t1 - t0].transpose(1, 0, 2, 3)   # 4 x (t1-t0, B, H), views of da
+        da_g = each_da[:t1 - t0, 2]                           # (t1-t0, B, H), a view of da
         tanh_c = tanh_cs[t0:t1]                               # (t1-t0, B, H)  eq. (7), from forward
         np.subtract(1, gates[t0:t1], out=da[:t1 - t0])        # (t1-t0, B, 4H)  eqs. (2), (3), (5): sigma' = s (1 - s)
         da[:t1 - t0] *= gates[t0:t1]                          # ...
         np.square(g, out=da_g)                                # (t1-t0, B, H)  eq. (4): tanh' = 1 - g^2
         np.subtract(1, da_g, out=da_g)                        # ...
-        da_o *= tanh_c                                        # (t1-t0, B, H)  eqs. (7), (5): da_o = dh * this
-        da_i *= g                                             # (t1-t0, B, H)  eqs. (6), (2): da_i = dc * this
-        da_f *= cs[t0:t1]                                     # (t1-t0, B, H)  eqs. (6), (3): da_f = dc * this
-        da_g *= i                                             # (t1-t0, B, H)  eqs. (6), (4): da_g = dc * this
+        factor = each_factor[:t1 - t0]                        # (t1-t0, B, 4, H), one block a gate:
+        factor[:, :, 0] = g                                   # eqs. (6), (2): da_i = dc * i' * g
+        factor[:, :, 1] = cs[t0:t1]                           # eqs. (6), (3): da_f = dc * f' * c_prev
+        factor[:, :, 2] = i                                   # eqs. (6), (4): da_g = dc * g' * i
+        factor[:, :, 3] = tanh_c                              # eqs. (7), (5): da_o = dh * o' * tanh(c)
+        da[:t1 - t0] *= factor.reshape(t1 - t0, B, 4 * H)     # (t1-t0, B, 4H)  whole rows, one product
         np.square(tanh_c, out=dc_dh[:t1 - t0])                # (t1-t0, B, H)  eq. (7): dc = dc_next + dh * this,
         np.subtract(1, dc_dh[:t1 - t0], out=dc_dh[:t1 - t0])  # ... with this = o (1 - tanh(c)^2)
         dc_dh[:t1 - t0] *= o                                  # ...
