@@ -82,8 +82,9 @@ def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, time_maj
     Returns
     -------
     outputs : ndarray of shape (B, T, H_top), or (T, B, H_top) with ``time_major=True``; read-only:
-        it is a view of the top layer's states in the cache (new memory at every call, never a
-        workspace's), so writing into it would change the gradients. ``outputs.copy()`` to write.
+        without ``sequence_length`` it is a view of the top layer's states in the cache (new
+        memory at every call, never a workspace's), so writing into it would change the
+        gradients; with it, a new array, read-only all the same. ``outputs.copy()`` to write.
     final_state : the state structure, each row's state at its last valid step
     cache : dict for :func:`dynamic_rnn_backward`; ``cache["layers"][k]`` holds layer k's
         arrays over time (gates, states), see ``forward`` in ``fast/lstm.py``, ``gru.py``, ``rnn.py``.
