@@ -8,6 +8,7 @@ the incoming gradient are computed for the whole chunk at once.
 """
 import numpy as np
 
+from .rnn import final_state  # noqa: F401  the GRU's state is one array, as the RNN's
 from .workspace import chunk_steps
 
 
@@ -71,21 +72,6 @@ def forward(cell, xs, state, dead, buffer):
     cache = {"gates": gates, "hs": hs, "xs": xs}
     cache.update({"ah_n": ah_ns} if cell.reset_after else {"rh": rhs})
     return cache
-
-
-def final_state(cache, state_type):
-    """The state after the last step, a fresh (B, H) array.
-
-    Parameters
-    ----------
-    cache : dict from :func:`forward`, its ``hs`` of shape (T + 1, B, H)
-    state_type : unused: the state is one array
-
-    Returns
-    -------
-    ndarray of shape (B, H)
-    """
-    return cache["hs"][-1].copy()
 
 
 def backward(cell, d_hs_chunks, dstate, cache, dead, buffer, result):
