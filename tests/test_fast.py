@@ -202,3 +202,32 @@ def test_backward_holds_no_whole_gradient_between_layers(rng):
         tracemalloc.stop()
     returned = grads.inputs.nbytes + sum(g.nbytes for g in grads.params.values())
     assert peak - returned < 0.5 * T * B * H * 8, (peak, returned)
+
+
+# Chunk-sized buffers of each cell's backward, in units of one chunk of gate gradients
+# (CHUNK_ROWS x G H): RNN da; LSTM da, the factors and dc_dh (H of 4H); GRU da, and dah after.
+CHUNK_BUFFERS = {"rnn_tanh": 1, "lstm": 2.25, "gru": 2, "gru_before": 1}
+
+
+@pytest.mark.parametrize("kind", list(CHUNK_BUFFERS))
+@pytest.mark.parametrize("D, H", [(8, 512), (1024, 8)], ids=["wide_h", "wide_x"])
+def test_backward_needs_its_chunk_buffers_and_one_chunk_more(kind, D, H, rng):
+    """Beyond what it returns, a layer's backward holds its chunk buffers and at most one
+    chunk-sized temporary: the weight-gradient products add up a block of rows at a time
+    (a wide (H, H) product used to be made whole), and the bottom layer writes its input
+    gradient straight into the array returned (it used to go through a chunk buffer)."""
+    T, B = 32, 8                                              # one chunk of 256 rows
+    G = {"rnn_tanh": 1, "lstm": 4, "gru": 3, "gru_before": 3}[kind]
+    cell = make_cell(kind, D, H, rng)
+    x, d_out = rng.normal(size=(B, T, D)), rng.normal(size=(B, T, H))
+    _, _, cache = ln.fast.dynamic_rnn(cell, x)
+    tracemalloc.start()
+    try:
+        grads = ln.fast.dynamic_rnn_backward(d_out, None, cache)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    returned = grads.inputs.nbytes + sum(g.nbytes for g in grads.params.values())
+    chunk = workspace_module.CHUNK_ROWS * G * H * 8
+    steps = 8 * B * G * H * 8 + 64 * 1024                     # (B, GH) temporaries of a step, Python objects
+    assert peak - returned < (CHUNK_BUFFERS[kind] + 1) * chunk + steps, (peak - returned, chunk)

@@ -9,7 +9,7 @@ the incoming gradient are computed for the whole chunk at once.
 import numpy as np
 
 from .rnn import final_state  # noqa: F401  the GRU's state is one array, as the RNN's
-from .workspace import chunk_steps
+from .workspace import add_product, chunk_steps
 
 
 def forward(cell, xs, state, dead, buffer):
@@ -74,7 +74,7 @@ def forward(cell, xs, state, dead, buffer):
     return cache
 
 
-def backward(cell, d_hs_chunks, dstate, cache, dead, buffer, result):
+def backward(cell, d_hs_chunks, dstate, cache, dead, buffer, result, d_xs=None):
     """Backward of :func:`forward`, eqs. (6) down to (1) or (11) down to (7) of docs/gru.md; each
     ``dfoo`` has ``foo``'s shape.
 
@@ -89,11 +89,14 @@ def backward(cell, d_hs_chunks, dstate, cache, dead, buffer, result):
     dead : as for :func:`forward`; masked steps let no gradient in through ``d_hs``
     buffer : as for :func:`forward`
     result : dict, filled when the chunks run out: ``"dstate"``, ndarray of shape (B, H), dL/d(initial state); ``"params"``, dict with dW_x (D, 3H), dW_h (H, 3H), and db_x, db_h (3H,) or db (3H,)
+    d_xs : None, or a C-contiguous ndarray of shape (T, B, D) that receives dL/d xs chunk by
+        chunk (the bottom layer writes the input gradient straight into the array returned)
 
     Yields
     ------
     t0, t1, dxs : for each chunk, as it is done, dL/d xs at its steps, of shape (t1 - t0, B, D):
-        the layer below's ``d_hs``. The array is overwritten by the next chunk.
+        the layer below's ``d_hs``. Without ``d_xs`` the array is a chunk buffer that the next
+        chunk overwrites; with it, ``d_xs[t0:t1]``.
     """
     gates, hs, xs = cache["gates"], cache["hs"], cache["xs"]
     T, B, D = xs.shape
@@ -107,7 +110,8 @@ def backward(cell, d_hs_chunks, dstate, cache, dead, buffer, result):
     each_da = da.reshape(steps, B, 3, H).transpose(0, 2, 1, 3)    # (steps, 3, B, H)
     if cell.reset_after:
         dah = buffer("dah", (steps, B, 3 * H), shared=True)  # (steps, B, 3H), dL/d a_h of eq. (2)
-    dxs = buffer("dxs", (steps, B, D))                        # (steps, B, D), one chunk of the result
+    if d_xs is None:
+        d_xs_chunk = buffer("dxs", (steps, B, D))             # (steps, B, D), one chunk of the result
     for t0, t1, d_hs in d_hs_chunks:
         # Every factor that does not depend on the incoming gradient, for the whole chunk at
         # once: afterwards da_z = dh * da[z], da_n = dh * da[n], and da_r = da_n * da[r] (reset
@@ -137,26 +141,27 @@ def backward(cell, d_hs_chunks, dstate, cache, dead, buffer, result):
                     np.copyto(dah[t - t0], 0, where=dead[t])
                 dh_next = dh * z + np.dot(dah[t - t0], W_h.T)   # (B, H)  eqs. (6), (2)
             else:
-                drh = np.dot(da_n, W_h[:, 2 * H:].T)          # (B, H)  eq. (10)
+                drh = da_n @ W_h[:, 2 * H:].T                 # (B, H)  eq. (10); np.dot would copy the strided slice
                 da_r *= drh                                   # (B, H)  eqs. (10), (8)
                 if dead is not None:
                     np.copyto(da[t - t0], 0, where=dead[t])   # a masked step has no gate gradient
-                dh_next = dh * z + drh * r + np.dot(da[t - t0, :, :2 * H], W_h[:, :2 * H].T)   # (B, H)  eqs. (11), (10), (8), (9)
+                dh_next = dh * z + drh * r + da[t - t0, :, :2 * H] @ W_h[:, :2 * H].T   # (B, H)  eqs. (11), (10), (8), (9)
             if dead is not None:
                 np.copyto(dh_next, dh, where=dead[t])         # the carried state passes straight through
         rows = (t1 - t0) * B
         da_rows = da[:t1 - t0].reshape(rows, 3 * H)           # (rows, 3H)
         hs_rows = hs[t0:t1].reshape(rows, H)                  # (rows, H), h_prev of each step
-        grads["W_x"] += xs[t0:t1].reshape(rows, D).T @ da_rows   # (D, 3H)  eq. (1) / (7)
+        add_product(grads["W_x"], xs[t0:t1].reshape(rows, D).T, da_rows)   # (D, 3H)  eq. (1) / (7)
         if cell.reset_after:
             dah_rows = dah[:t1 - t0].reshape(rows, 3 * H)     # (rows, 3H)
-            grads["W_h"] += hs_rows.T @ dah_rows              # (H, 3H)  eq. (2)
+            add_product(grads["W_h"], hs_rows.T, dah_rows)   # (H, 3H)  eq. (2)
             grads["b_x"] += da_rows.sum(axis=0)               # (3H,)    eq. (1)
             grads["b_h"] += dah_rows.sum(axis=0)              # (3H,)    eq. (2)
         else:
-            grads["W_h"][:, :2 * H] += hs_rows.T @ da_rows[:, :2 * H]   # (H, 2H)  eqs. (8), (9)
-            grads["W_h"][:, 2 * H:] += cache["rh"][t0:t1].reshape(rows, H).T @ da_rows[:, 2 * H:]   # (H, H)  eq. (10)
+            add_product(grads["W_h"][:, :2 * H], hs_rows.T, da_rows[:, :2 * H])   # (H, 2H)  eqs. (8), (9)
+            add_product(grads["W_h"][:, 2 * H:], cache["rh"][t0:t1].reshape(rows, H).T, da_rows[:, 2 * H:])   # (H, H)  eq. (10)
             grads["b"] += da_rows.sum(axis=0)                 # (3H,)    eq. (7)
-        np.matmul(da_rows, W_x.T, out=dxs[:t1 - t0].reshape(rows, D))   # (rows, D)  eq. (1) / (7)
-        yield t0, t1, dxs[:t1 - t0]
+        dxs = d_xs_chunk[:t1 - t0] if d_xs is None else d_xs[t0:t1]   # (t1-t0, B, D)
+        np.matmul(da_rows, W_x.T, out=dxs.reshape(rows, D))   # (rows, D)  eq. (1) / (7)
+        yield t0, t1, dxs
     result["dstate"], result["params"] = dh_next, grads

@@ -13,7 +13,7 @@ The equations of :mod:`lstm_numpy.lstm`, arranged for speed (docs/performance.md
 """
 import numpy as np
 
-from .workspace import chunk_steps
+from .workspace import add_product, chunk_steps
 
 
 def tanh_form(H, dtype):
@@ -102,7 +102,7 @@ def final_state(cache, state_type):
     return state_type(cache["cs"][-1].copy(), cache["hs"][-1].copy())
 
 
-def backward(cell, d_hs_chunks, dstate, cache, dead, buffer, result):
+def backward(cell, d_hs_chunks, dstate, cache, dead, buffer, result, d_xs=None):
     """Backward of :func:`forward`, eqs. (7) down to (1) of docs/lstm.md; each ``dfoo`` has ``foo``'s shape.
 
     Parameters
@@ -116,11 +116,14 @@ def backward(cell, d_hs_chunks, dstate, cache, dead, buffer, result):
     dead : as for :func:`forward`; masked steps let no gradient in through ``d_hs``
     buffer : as for :func:`forward`
     result : dict, filled when the chunks run out: ``"dstate"``, LSTMState(dc, dh), dL/d(initial state); ``"params"``, dict with dW_x (D, 4H), dW_h (H, 4H), db (4H,)
+    d_xs : None, or a C-contiguous ndarray of shape (T, B, D) that receives dL/d xs chunk by
+        chunk (the bottom layer writes the input gradient straight into the array returned)
 
     Yields
     ------
     t0, t1, dxs : for each chunk, as it is done, dL/d xs at its steps, of shape (t1 - t0, B, D):
-        the layer below's ``d_hs``. The array is overwritten by the next chunk.
+        the layer below's ``d_hs``. Without ``d_xs`` the array is a chunk buffer that the next
+        chunk overwrites; with it, ``d_xs[t0:t1]``.
     """
     gates, cs, hs, tanh_cs, xs = cache["gates"], cache["cs"], cache["hs"], cache["tanh_cs"], cache["xs"]
     T, B, D = xs.shape
@@ -135,7 +138,8 @@ def backward(cell, d_hs_chunks, dstate, cache, dead, buffer, result):
     d_gate = buffer("d_gate", (B, 4, H), shared=True)     # (B, 4, H): dc, dc, dc, dh, what da_i, da_f, da_g, da_o take
     each_gate = gates.reshape(T, B, 4, H).transpose(0, 2, 1, 3)   # (T, 4, B, H)
     each_da = da.reshape(steps, B, 4, H).transpose(0, 2, 1, 3)    # (steps, 4, B, H)
-    dxs = buffer("dxs", (steps, B, D))                        # (steps, B, D), one chunk of the result
+    if d_xs is None:
+        d_xs_chunk = buffer("dxs", (steps, B, D))             # (steps, B, D), one chunk of the result
     for t0, t1, d_hs in d_hs_chunks:
         # Every factor that does not depend on the incoming gradient, for the whole chunk at
         # once: afterwards da_o = dh * da[o], da_i = dc * da[i] and so on, dc = dc_next + dh * dc_dh.
@@ -174,9 +178,10 @@ def backward(cell, d_hs_chunks, dstate, cache, dead, buffer, result):
             dc_next = dc_prev
         rows = (t1 - t0) * B
         da_rows = da[:t1 - t0].reshape(rows, 4 * H)           # (rows, 4H)
-        dW_x += xs[t0:t1].reshape(rows, D).T @ da_rows        # (D, 4H)  eq. (1)
-        dW_h += hs[t0:t1].reshape(rows, H).T @ da_rows        # (H, 4H)  eq. (1), hs[t] is h_prev of step t
+        add_product(dW_x, xs[t0:t1].reshape(rows, D).T, da_rows)   # (D, 4H)  eq. (1)
+        add_product(dW_h, hs[t0:t1].reshape(rows, H).T, da_rows)   # (H, 4H)  eq. (1), hs[t] is h_prev of step t
         db += da_rows.sum(axis=0)                             # (4H,)    eq. (1)
-        np.matmul(da_rows, W_x.T, out=dxs[:t1 - t0].reshape(rows, D))   # (rows, D)  eq. (1)
-        yield t0, t1, dxs[:t1 - t0]
+        dxs = d_xs_chunk[:t1 - t0] if d_xs is None else d_xs[t0:t1]   # (t1-t0, B, D)
+        np.matmul(da_rows, W_x.T, out=dxs.reshape(rows, D))   # (rows, D)  eq. (1)
+        yield t0, t1, dxs
     result["dstate"], result["params"] = type(dstate)(dc_next, dh_next), {"W_x": dW_x, "W_h": dW_h, "b": db}

@@ -6,7 +6,7 @@ over a chunk of steps.
 """
 import numpy as np
 
-from .workspace import chunk_steps
+from .workspace import add_product, chunk_steps
 
 
 def forward(cell, xs, state, dead, buffer):
@@ -61,7 +61,7 @@ def final_state(cache, state_type):
     return cache["hs"][-1].copy()
 
 
-def backward(cell, d_hs_chunks, dstate, cache, dead, buffer, result):
+def backward(cell, d_hs_chunks, dstate, cache, dead, buffer, result, d_xs=None):
     """Backward of :func:`forward`, eqs. (2) down to (1) of docs/rnn.md; each ``dfoo`` has ``foo``'s shape.
 
     Parameters
@@ -75,11 +75,14 @@ def backward(cell, d_hs_chunks, dstate, cache, dead, buffer, result):
     dead : as for :func:`forward`; masked steps let no gradient in through ``d_hs``
     buffer : as for :func:`forward`
     result : dict, filled when the chunks run out: ``"dstate"``, ndarray of shape (B, H), dL/d(initial state); ``"params"``, dict with dW_x (D, H), dW_h (H, H), db (H,)
+    d_xs : None, or a C-contiguous ndarray of shape (T, B, D) that receives dL/d xs chunk by
+        chunk (the bottom layer writes the input gradient straight into the array returned)
 
     Yields
     ------
     t0, t1, dxs : for each chunk, as it is done, dL/d xs at its steps, of shape (t1 - t0, B, D):
-        the layer below's ``d_hs``. The array is overwritten by the next chunk.
+        the layer below's ``d_hs``. Without ``d_xs`` the array is a chunk buffer that the next
+        chunk overwrites; with it, ``d_xs[t0:t1]``.
     """
     hs, xs = cache["hs"], cache["xs"]
     T, B, D = xs.shape
@@ -89,7 +92,8 @@ def backward(cell, d_hs_chunks, dstate, cache, dead, buffer, result):
     dh_next = dstate                                          # (B, H), from step t + 1
     steps = chunk_steps(T, B)
     da = buffer("da", (steps, B, H), shared=True)         # (steps, B, H), one chunk
-    dxs = buffer("dxs", (steps, B, D))                        # (steps, B, D), one chunk of the result
+    if d_xs is None:
+        d_xs_chunk = buffer("dxs", (steps, B, D))             # (steps, B, D), one chunk of the result
     for t0, t1, d_hs in d_hs_chunks:
         if cell.activation == "tanh":
             np.square(hs[t0 + 1:t1 + 1], out=da[:t1 - t0])    # (t1-t0, B, H)  eq. (2): tanh' = 1 - h^2
@@ -108,9 +112,10 @@ def backward(cell, d_hs_chunks, dstate, cache, dead, buffer, result):
                 np.copyto(dh_next, dh, where=dead[t])         # the carried state passes straight through
         rows = (t1 - t0) * B
         da_rows = da[:t1 - t0].reshape(rows, H)               # (rows, H)
-        dW_x += xs[t0:t1].reshape(rows, D).T @ da_rows        # (D, H)  eq. (1)
-        dW_h += hs[t0:t1].reshape(rows, H).T @ da_rows        # (H, H)  eq. (1), hs[t] is h_prev of step t
+        add_product(dW_x, xs[t0:t1].reshape(rows, D).T, da_rows)   # (D, H)  eq. (1)
+        add_product(dW_h, hs[t0:t1].reshape(rows, H).T, da_rows)   # (H, H)  eq. (1), hs[t] is h_prev of step t
         db += da_rows.sum(axis=0)                             # (H,)    eq. (1)
-        np.matmul(da_rows, W_x.T, out=dxs[:t1 - t0].reshape(rows, D))   # (rows, D)  eq. (1)
-        yield t0, t1, dxs[:t1 - t0]
+        dxs = d_xs_chunk[:t1 - t0] if d_xs is None else d_xs[t0:t1]   # (t1-t0, B, D)
+        np.matmul(da_rows, W_x.T, out=dxs.reshape(rows, D))   # (rows, D)  eq. (1)
+        yield t0, t1, dxs
     result["dstate"], result["params"] = dh_next, {"W_x": dW_x, "W_h": dW_h, "b": db}

@@ -173,18 +173,20 @@ def dynamic_rnn_backward(d_outputs, d_final_state, cache):
     # steps at a time (the last first) and hands the chunk of its input gradient to the layer
     # below at once, so no layer's whole (T, B, H) input gradient is ever held.
     chunks = ((t0, min(t0 + steps, T), d_hs[t0:t0 + steps]) for t0 in reversed(range(0, T, steps)))
+    # The bottom layer writes its chunks of the input gradient straight into the array returned.
+    d_inputs = np.empty((T, B, D), cell.dtype)                # (T, B, D), time-major as the cache
     results = [{} for _ in layers]
     for k in reversed(range(len(layers))):
         chunks = layer_module(layers[k]).backward(layers[k], chunks, dstates[k], cache["layers"][k],
-                                                  cache["dead"], _buffers(workspace, k, cell.dtype), results[k])
-    d_inputs = np.empty((T, B, D) if cache["time_major"] else (B, T, D), cell.dtype)
-    d_inputs_tm = d_inputs if cache["time_major"] else d_inputs.transpose(1, 0, 2)   # (T, B, D), a view
-    for t0, t1, dxs in chunks:                                # runs every layer, a chunk at a time
-        d_inputs_tm[t0:t1] = dxs
+                                                  cache["dead"], _buffers(workspace, k, cell.dtype), results[k],
+                                                  d_xs=d_inputs if k == 0 else None)
+    for _ in chunks:                                          # runs every layer, a chunk at a time
+        pass
     dparams = dict.fromkeys(cell.params)
     for k, result in enumerate(results):
         dstates[k] = result["dstate"]
         for name, grad in result["params"].items():
             key = f"cell_{cell.owner[k]}/{name}" if multi else name
             dparams[key] = grad if dparams[key] is None else dparams[key] + grad   # shared weights add
+    d_inputs = d_inputs if cache["time_major"] else d_inputs.transpose(1, 0, 2)   # (B, T, D), a view
     return Grads(inputs=d_inputs, initial_state=tuple(dstates) if multi else dstates[0], params=dparams)

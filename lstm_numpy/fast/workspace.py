@@ -82,3 +82,35 @@ def chunk_steps(T, B, rows=None):
     steps = max(1, min(T, -(-rows // B)))     # ceil(rows / B), at most T
     n_chunks = -(-T // steps)
     return -(-T // n_chunks)                  # the same number of chunks, as even as they go
+
+
+def add_product(out, a, b):
+    """``out += a @ b``, :data:`CHUNK_ROWS` rows of ``out`` at a time.
+
+    NumPy has no matrix product that adds into its output: ``out += a @ b`` first makes
+    ``a @ b`` as large as ``out``. For a weight gradient, such as the (H, 4H) ``dW_h`` of a wide
+    LSTM, that temporary can be larger than the chunk of gate gradients it comes from; in
+    blocks of rows it is a (CHUNK_ROWS, N) array at most, about a chunk's size. Blocks of rows
+    keep each block of ``out`` contiguous (blocks of columns measured 1-3% slower).
+
+    Parameters
+    ----------
+    out : ndarray of shape (K, N), such as (H, 4H), added to in place; a view (such as some
+        columns) will do
+    a : ndarray of shape (K, E), such as h_prev of a chunk's rows, transposed
+    b : ndarray of shape (E, N), such as the chunk's gate gradients
+
+    Returns
+    -------
+    None: the sum is in ``out``
+
+    Examples
+    --------
+    >>> out = np.ones((300, 2))
+    >>> add_product(out, np.arange(600.0).reshape(300, 2), np.eye(2))   # rows 0-255, then 256-299
+    >>> out[[0, 299]]
+    array([[  1.,   2.],
+           [599., 600.]])
+    """
+    for i in range(0, out.shape[0], CHUNK_ROWS):
+        out[i:i + CHUNK_ROWS] += a[i:i + CHUNK_ROWS] @ b      # (CHUNK_ROWS, N) temporary at most
