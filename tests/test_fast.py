@@ -210,7 +210,7 @@ CHUNK_BUFFERS = {"rnn_tanh": 1, "lstm": 2.25, "gru": 2, "gru_before": 1}
 
 
 @pytest.mark.parametrize("kind", list(CHUNK_BUFFERS))
-@pytest.mark.parametrize("D, H", [(8, 512), (1024, 8)], ids=["wide_h", "wide_x"])
+@pytest.mark.parametrize("D, H", [(8, 512), (2048, 8)], ids=["wide_h", "wide_x"])
 def test_backward_needs_its_chunk_buffers_and_one_chunk_more(kind, D, H, rng):
     """Beyond what it returns, a layer's backward holds its chunk buffers and at most one
     chunk-sized temporary: the weight-gradient products add up a block of rows at a time
@@ -231,3 +231,17 @@ def test_backward_needs_its_chunk_buffers_and_one_chunk_more(kind, D, H, rng):
     chunk = workspace_module.CHUNK_ROWS * G * H * 8
     steps = 8 * B * G * H * 8 + 64 * 1024                     # (B, GH) temporaries of a step, Python objects
     assert peak - returned < (CHUNK_BUFFERS[kind] + 1) * chunk + steps, (peak - returned, chunk)
+
+
+def test_a_layer_refuses_an_input_gradient_it_cannot_write_through(rng):
+    """The layers write each chunk through a reshape, which would copy a non-contiguous array."""
+    cell = make_cell("rnn_tanh", 3, 4, rng)
+    _, _, cache = ln.fast.dynamic_rnn(cell, rng.normal(size=(2, 5, 3)))
+    layer = cache["layers"][0]
+    d_hs = rng.normal(size=(5, 2, 4))
+    chunks = iter([(0, 5, d_hs)])
+    d_xs = np.zeros((2, 5, 3)).transpose(1, 0, 2)            # (T, B, D), not C-contiguous
+    run = ln.fast.rnn.backward(cell, chunks, np.zeros((2, 4)), layer, None,
+                               lambda name, shape, shared=False: np.empty(shape), {}, d_xs=d_xs)
+    with pytest.raises(ValueError, match="expected d_xs C-contiguous"):
+        next(run)

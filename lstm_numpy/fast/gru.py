@@ -112,6 +112,8 @@ def backward(cell, d_hs_chunks, dstate, cache, dead, buffer, result, d_xs=None):
         dah = buffer("dah", (steps, B, 3 * H), shared=True)  # (steps, B, 3H), dL/d a_h of eq. (2)
     if d_xs is None:
         d_xs_chunk = buffer("dxs", (steps, B, D))             # (steps, B, D), one chunk of the result
+    elif not d_xs.flags.c_contiguous:                         # a reshape of it would copy and lose the writes
+        raise ValueError(f"expected d_xs C-contiguous, got strides {d_xs.strides}")
     for t0, t1, d_hs in d_hs_chunks:
         # Every factor that does not depend on the incoming gradient, for the whole chunk at
         # once: afterwards da_z = dh * da[z], da_n = dh * da[n], and da_r = da_n * da[r] (reset

@@ -140,6 +140,8 @@ def backward(cell, d_hs_chunks, dstate, cache, dead, buffer, result, d_xs=None):
     each_da = da.reshape(steps, B, 4, H).transpose(0, 2, 1, 3)    # (steps, 4, B, H)
     if d_xs is None:
         d_xs_chunk = buffer("dxs", (steps, B, D))             # (steps, B, D), one chunk of the result
+    elif not d_xs.flags.c_contiguous:                         # a reshape of it would copy and lose the writes
+        raise ValueError(f"expected d_xs C-contiguous, got strides {d_xs.strides}")
     for t0, t1, d_hs in d_hs_chunks:
         # Every factor that does not depend on the incoming gradient, for the whole chunk at
         # once: afterwards da_o = dh * da[o], da_i = dc * da[i] and so on, dc = dc_next + dh * dc_dh.

@@ -94,6 +94,8 @@ def backward(cell, d_hs_chunks, dstate, cache, dead, buffer, result, d_xs=None):
     da = buffer("da", (steps, B, H), shared=True)         # (steps, B, H), one chunk
     if d_xs is None:
         d_xs_chunk = buffer("dxs", (steps, B, D))             # (steps, B, D), one chunk of the result
+    elif not d_xs.flags.c_contiguous:                         # a reshape of it would copy and lose the writes
+        raise ValueError(f"expected d_xs C-contiguous, got strides {d_xs.strides}")
     for t0, t1, d_hs in d_hs_chunks:
         if cell.activation == "tanh":
             np.square(hs[t0 + 1:t1 + 1], out=da[:t1 - t0])    # (t1-t0, B, H)  eq. (2): tanh' = 1 - h^2

@@ -148,7 +148,8 @@ def dynamic_rnn_backward(d_outputs, d_final_state, cache):
     Returns
     -------
     Grads(inputs, initial_state, params), each ``dfoo`` with ``foo``'s shape and structure.
-    The cache is left as it was: the backward pass can run again on it.
+    ``inputs`` is time-major in memory: for batch-major inputs it is a transposed view, as from
+    the readable path. The cache is left as it was: the backward pass can run again on it.
     """
     if not isinstance(cache, dict) or "workspace" not in cache:
         raise TypeError("expected the cache that lstm_numpy.fast.dynamic_rnn returned (its third "
@@ -188,5 +189,6 @@ def dynamic_rnn_backward(d_outputs, d_final_state, cache):
         for name, grad in result["params"].items():
             key = f"cell_{cell.owner[k]}/{name}" if multi else name
             dparams[key] = grad if dparams[key] is None else dparams[key] + grad   # shared weights add
-    d_inputs = d_inputs if cache["time_major"] else d_inputs.transpose(1, 0, 2)   # (B, T, D), a view
+    if not cache["time_major"]:
+        d_inputs = d_inputs.transpose(1, 0, 2)                # (B, T, D), a view
     return Grads(inputs=d_inputs, initial_state=tuple(dstates) if multi else dstates[0], params=dparams)

@@ -90,8 +90,8 @@ def add_product(out, a, b):
     NumPy has no matrix product that adds into its output: ``out += a @ b`` first makes
     ``a @ b`` as large as ``out``. For a weight gradient, such as the (H, 4H) ``dW_h`` of a wide
     LSTM, that temporary can be larger than the chunk of gate gradients it comes from; in
-    blocks of rows it is a (CHUNK_ROWS, N) array at most, about a chunk's size. Blocks of rows
-    keep each block of ``out`` contiguous (blocks of columns measured 1-3% slower).
+    blocks of rows it is a (CHUNK_ROWS, N) array at most, about a chunk's size. A block of rows
+    keeps each row of ``out`` whole (blocks of columns measured 1-3% slower).
 
     Parameters
     ----------
