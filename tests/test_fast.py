@@ -186,13 +186,8 @@ def test_outputs_are_read_only_and_never_a_workspace_buffer(rng):
         writable += 1.0
 
 
-def test_backward_holds_no_whole_gradient_between_layers(rng):
-    """The layers' backward passes run as a wavefront, a chunk of steps at a time: beyond what it
-    returns, a 3-layer stack's backward needs far less than one (T, B, H) array between layers
-    (it used to hold two)."""
-    T, B, H = 1000, 8, 16
-    cell = ln.MultiRNNCell([make_cell("rnn_tanh", H, H, rng) for _ in range(3)])
-    x, d_out = rng.normal(size=(B, T, H)), rng.normal(size=(B, T, H))
+def backward_scratch_bytes(cell, x, d_out):
+    """Peak bytes of a fast backward pass beyond the gradients it returns."""
     _, _, cache = ln.fast.dynamic_rnn(cell, x)
     tracemalloc.start()
     try:
@@ -200,8 +195,18 @@ def test_backward_holds_no_whole_gradient_between_layers(rng):
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    returned = grads.inputs.nbytes + sum(g.nbytes for g in grads.params.values())
-    assert peak - returned < 0.5 * T * B * H * 8, (peak, returned)
+    return peak - grads.inputs.nbytes - sum(g.nbytes for g in grads.params.values())
+
+
+def test_backward_holds_no_whole_gradient_between_layers(rng):
+    """The layers' backward passes run as a wavefront, a chunk of steps at a time: beyond what it
+    returns, a 3-layer stack's backward needs far less than one (T, B, H) array between layers
+    (it used to hold two)."""
+    T, B, H = 1000, 8, 16
+    cell = ln.MultiRNNCell([make_cell("rnn_tanh", H, H, rng) for _ in range(3)])
+    x, d_out = rng.normal(size=(B, T, H)), rng.normal(size=(B, T, H))
+    scratch = backward_scratch_bytes(cell, x, d_out)
+    assert scratch < 0.5 * T * B * H * 8, scratch
 
 
 # Chunk-sized buffers of each cell's backward, in units of one chunk of gate gradients
@@ -220,17 +225,10 @@ def test_backward_needs_its_chunk_buffers_and_one_chunk_more(kind, D, H, rng):
     G = {"rnn_tanh": 1, "lstm": 4, "gru": 3, "gru_before": 3}[kind]
     cell = make_cell(kind, D, H, rng)
     x, d_out = rng.normal(size=(B, T, D)), rng.normal(size=(B, T, H))
-    _, _, cache = ln.fast.dynamic_rnn(cell, x)
-    tracemalloc.start()
-    try:
-        grads = ln.fast.dynamic_rnn_backward(d_out, None, cache)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    returned = grads.inputs.nbytes + sum(g.nbytes for g in grads.params.values())
+    scratch = backward_scratch_bytes(cell, x, d_out)
     chunk = workspace_module.CHUNK_ROWS * G * H * 8
     steps = 8 * B * G * H * 8 + 64 * 1024                     # (B, GH) temporaries of a step, Python objects
-    assert peak - returned < (CHUNK_BUFFERS[kind] + 1) * chunk + steps, (peak - returned, chunk)
+    assert scratch < (CHUNK_BUFFERS[kind] + 1) * chunk + steps, (scratch, chunk)
 
 
 def test_a_layer_refuses_an_input_gradient_it_cannot_write_through(rng):
