@@ -23,7 +23,7 @@ def products(kind, B, T, D, H, L):
     --------
     >>> fwd, bwd = products("lstm", 16, 50, 32, 64, 1)
     >>> fwd
-    [(800, 32, 256, 1, 'NN'), (16, 64, 256, 50, 'NT')]
+    [(800, 32, 256, 1, 'NN'), (16, 64, 256, 50, 'NN')]
     >>> flops(fwd + bwd) / 1e6                                      # Mflop
     117.9648
     """
@@ -32,8 +32,8 @@ def products(kind, B, T, D, H, L):
     for layer in range(L):
         D_k = D if layer == 0 else H
         forward += [(T * B, D_k, G, 1, "NN"),                # x W_x for every step at once
-                    (B, H, G, T, "NT")]                       # h_prev W_h, one per step (W_h column-major)
-        backward += [(B, G, H, T, "NT"),                      # da W_h^T, one per step
+                    (B, H, G, T, "NN")]                       # h_prev W_h, one per step
+        backward += [(B, G, H, T, "NT" if kind == "rnn" else "NN"),   # da W_h^T, one per step (a row-major copy of W_h^T but in the RNN)
                      (D_k, T * B, G, 1, "TN"),                # dW_x = xs^T da
                      (H, T * B, G, 1, "TN"),                  # dW_h = hs^T da
                      (T * B, G, D_k, 1, "NT")]                # dxs = da W_x^T

@@ -42,11 +42,11 @@ def forward(cell, xs, state, dead, buffer):
     hs[0] = state
     each_gate = gates.reshape(T, B, 3, H).transpose(0, 2, 1, 3)   # (T, 3, B, H), views
     if cell.reset_after:
-        W_h_scaled, b_h_scaled = np.asfortranarray(p["W_h"] * scale), p["b_h"] * scale   # column-major: faster BLAS
+        W_h_scaled, b_h_scaled = p["W_h"] * scale, p["b_h"] * scale   # (H, 3H), (3H,)
         ah, ah_ns = buffer("ah", (B, 3 * H), shared=True), buffer("ah_n", (T, B, H))
         ah_r, ah_z, ah_n = ah.reshape(B, 3, H).transpose(1, 0, 2)     # 3 x (B, H), views
     else:
-        W_h_rz, W_h_n = np.asfortranarray(p["W_h"][:, :2 * H] * 0.5), np.asfortranarray(p["W_h"][:, 2 * H:])   # (H, 2H), (H, H)
+        W_h_rz, W_h_n = p["W_h"][:, :2 * H] * 0.5, np.ascontiguousarray(p["W_h"][:, 2 * H:])   # (H, 2H), (H, H), row-major
         ah_rz, ah_n = buffer("ah_rz", (B, 2 * H), shared=True), buffer("ah_n", (B, H), shared=True)
         rhs = buffer("rh", (T, B, H))
     for t in range(T):
@@ -102,6 +102,7 @@ def backward(cell, d_hs_chunks, dstate, cache, dead, buffer, result, d_xs=None):
     T, B, D = xs.shape
     H = cell.hidden_size
     W_x, W_h = cell.params["W_x"], cell.params["W_h"]
+    W_h_T = np.ascontiguousarray(W_h.T)                       # (3H, H), row-major: the faster BLAS kernel here
     grads = {name: np.zeros_like(p) for name, p in cell.params.items()}
     dh_next = dstate                                          # (B, H), from step t + 1
     steps = chunk_steps(T, B)
@@ -141,13 +142,13 @@ def backward(cell, d_hs_chunks, dstate, cache, dead, buffer, result, d_xs=None):
                 if dead is not None:
                     np.copyto(da[t - t0], 0, where=dead[t])   # a masked step has no gate gradient
                     np.copyto(dah[t - t0], 0, where=dead[t])
-                dh_next = dh * z + np.dot(dah[t - t0], W_h.T)   # (B, H)  eqs. (6), (2)
+                dh_next = dh * z + np.dot(dah[t - t0], W_h_T)   # (B, H)  eqs. (6), (2)
             else:
-                drh = da_n @ W_h[:, 2 * H:].T                 # (B, H)  eq. (10); np.dot would copy the strided slice
+                drh = da_n @ W_h_T[2 * H:]                    # (B, H)  eq. (10); np.dot would copy the strided da_n
                 da_r *= drh                                   # (B, H)  eqs. (10), (8)
                 if dead is not None:
                     np.copyto(da[t - t0], 0, where=dead[t])   # a masked step has no gate gradient
-                dh_next = dh * z + drh * r + da[t - t0, :, :2 * H] @ W_h[:, :2 * H].T   # (B, H)  eqs. (11), (10), (8), (9)
+                dh_next = dh * z + drh * r + da[t - t0, :, :2 * H] @ W_h_T[:2 * H]   # (B, H)  eqs. (11), (10), (8), (9)
             if dead is not None:
                 np.copyto(dh_next, dh, where=dead[t])         # the carried state passes straight through
         rows = (t1 - t0) * B

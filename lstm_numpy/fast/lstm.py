@@ -59,7 +59,7 @@ def forward(cell, xs, state, dead, buffer):
     W_x, W_h, b = cell.params["W_x"], cell.params["W_h"], cell.params["b"]
     scale, shift = tanh_form(H, cell.dtype)
     bias = b + np.repeat(np.array([0, cell.forget_bias, 0, 0], cell.dtype), H)   # (4H,)  eq. (3)'s constant
-    W_h_scaled = np.asfortranarray(W_h * scale)               # (H, 4H), column-major: the faster BLAS kernel here
+    W_h_scaled = W_h * scale                                  # (H, 4H), row-major
     gates = buffer("gates", (T, B, 4 * H))                   # (T, B, 4H)
     np.matmul(xs.reshape(T * B, D), W_x * scale, out=gates.reshape(T * B, 4 * H))   # (T*B, 4H)  eq. (1), x part
     rows = {name: np.repeat(v[None], B, axis=0) for name, v in            # (B, 4H) each: whole rows, which
@@ -129,6 +129,7 @@ def backward(cell, d_hs_chunks, dstate, cache, dead, buffer, result, d_xs=None):
     T, B, D = xs.shape
     H = cell.hidden_size
     W_x, W_h = cell.params["W_x"], cell.params["W_h"]
+    W_h_T = np.ascontiguousarray(W_h.T)                       # (4H, H), row-major: the faster BLAS kernel here
     dW_x, dW_h, db = np.zeros_like(W_x), np.zeros_like(W_h), np.zeros_like(cell.params["b"])
     dh_next, dc_next = dstate.h, dstate.c                     # (B, H) each, from step t + 1
     steps = chunk_steps(T, B)
@@ -174,7 +175,7 @@ def backward(cell, d_hs_chunks, dstate, cache, dead, buffer, result, d_xs=None):
             if dead is not None:
                 np.copyto(da[t - t0], 0, where=dead[t])       # a masked step has no gate gradient
                 np.copyto(dc_prev, dc_next, where=dead[t])    # its carried state passes straight through
-            dh_next = np.dot(da[t - t0], W_h.T)               # (B, H)  eq. (1)
+            dh_next = np.dot(da[t - t0], W_h_T)               # (B, H)  eq. (1)
             if dead is not None:
                 np.copyto(dh_next, dh, where=dead[t])
             dc_next = dc_prev

@@ -33,10 +33,9 @@ def forward(cell, xs, state, dead, buffer):
     np.matmul(xs.reshape(T * B, D), W_x, out=hs[1:].reshape(T * B, H))   # (T*B, H)  eq. (1), x part
     hs[1:] += b                                               # (T, B, H)  eq. (1), b part
     ah = buffer("ah", (B, H), shared=True)
-    W_h_f = np.asfortranarray(W_h)                            # (H, H), column-major: the faster BLAS kernel here
     for t in range(T):
         a = hs[t + 1]                                         # (B, H), x W_x + b already in
-        a += np.dot(hs[t], W_h_f, out=ah)                     # (B, H)  eq. (1)
+        a += np.dot(hs[t], W_h, out=ah)                       # (B, H)  eq. (1)
         if cell.activation == "tanh":
             np.tanh(a, out=a)                                 # (B, H)  eq. (2)
         else:
