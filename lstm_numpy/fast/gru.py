@@ -9,7 +9,7 @@ the incoming gradient are computed for the whole chunk at once.
 import numpy as np
 
 from .rnn import final_state  # noqa: F401  the GRU's state is one array, as the RNN's
-from .workspace import add_product, chunk_steps
+from .workspace import add_product, aligned_copy, chunk_steps
 
 
 def forward(cell, xs, state, dead, buffer):
@@ -42,11 +42,11 @@ def forward(cell, xs, state, dead, buffer):
     hs[0] = state
     each_gate = gates.reshape(T, B, 3, H).transpose(0, 2, 1, 3)   # (T, 3, B, H), views
     if cell.reset_after:
-        W_h_scaled, b_h_scaled = p["W_h"] * scale, p["b_h"] * scale   # (H, 3H), (3H,)
+        W_h_scaled, b_h_scaled = aligned_copy(p["W_h"] * scale), p["b_h"] * scale   # (H, 3H) row-major, aligned; (3H,)
         ah, ah_ns = buffer("ah", (B, 3 * H), shared=True), buffer("ah_n", (T, B, H))
         ah_r, ah_z, ah_n = ah.reshape(B, 3, H).transpose(1, 0, 2)     # 3 x (B, H), views
     else:
-        W_h_rz, W_h_n = p["W_h"][:, :2 * H] * 0.5, np.ascontiguousarray(p["W_h"][:, 2 * H:])   # (H, 2H), (H, H), row-major
+        W_h_rz, W_h_n = aligned_copy(p["W_h"][:, :2 * H] * 0.5), aligned_copy(p["W_h"][:, 2 * H:])   # (H, 2H), (H, H), row-major, aligned
         ah_rz, ah_n = buffer("ah_rz", (B, 2 * H), shared=True), buffer("ah_n", (B, H), shared=True)
         rhs = buffer("rh", (T, B, H))
     for t in range(T):
@@ -102,7 +102,7 @@ def backward(cell, d_hs_chunks, dstate, cache, dead, buffer, result, d_xs=None):
     T, B, D = xs.shape
     H = cell.hidden_size
     W_x, W_h = cell.params["W_x"], cell.params["W_h"]
-    W_h_T = np.ascontiguousarray(W_h.T)                       # (3H, H), row-major: the faster BLAS kernel here
+    W_h_T = aligned_copy(W_h.T)                               # (3H, H), row-major, aligned: the faster BLAS kernel here
     grads = {name: np.zeros_like(p) for name, p in cell.params.items()}
     dh_next = dstate                                          # (B, H), from step t + 1
     steps = chunk_steps(T, B)

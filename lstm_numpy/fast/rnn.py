@@ -6,7 +6,7 @@ over a chunk of steps.
 """
 import numpy as np
 
-from .workspace import add_product, chunk_steps
+from .workspace import add_product, aligned_copy, chunk_steps
 
 
 def forward(cell, xs, state, dead, buffer):
@@ -33,6 +33,7 @@ def forward(cell, xs, state, dead, buffer):
     np.matmul(xs.reshape(T * B, D), W_x, out=hs[1:].reshape(T * B, H))   # (T*B, H)  eq. (1), x part
     hs[1:] += b                                               # (T, B, H)  eq. (1), b part
     ah = buffer("ah", (B, H), shared=True)
+    W_h = aligned_copy(W_h)                                   # (H, H), row-major, aligned: the faster BLAS kernel here
     for t in range(T):
         a = hs[t + 1]                                         # (B, H), x W_x + b already in
         a += np.dot(hs[t], W_h, out=ah)                       # (B, H)  eq. (1)
