@@ -209,14 +209,14 @@ def test_backward_holds_no_whole_gradient_between_layers(rng):
     assert scratch < 0.5 * T * B * H * 8, scratch
 
 
-# Chunk-sized buffers of each cell's backward, in units of one chunk of gate gradients
-# (CHUNK_ROWS x G H): RNN da; LSTM da, the factors and dc_dh (H of 4H); GRU da, and dah after.
-CHUNK_BUFFERS = {"rnn_tanh": 1, "lstm": 2.25, "gru": 2, "gru_before": 1}
-# The LSTM and the GRU also keep a row-major copy of W_h^T, (G H, H), for the per-step product.
-KEEPS_W_H_T = {"rnn_tanh": False, "lstm": True, "gru": True, "gru_before": True}
+# What each cell's backward keeps beside what it returns: G, its H-wide gate blocks; its chunk
+# buffers, in chunks of gate gradients (CHUNK_ROWS x G H): RNN da; LSTM da, the factors and
+# dc_dh (H of 4H); GRU da, and dah after; whether it keeps a row-major copy of W_h^T (G H, H).
+BACKWARD_KEEPS = {"rnn_tanh": (1, 1, False), "lstm": (4, 2.25, True), "gru": (3, 2, True),
+                  "gru_before": (3, 1, True)}
 
 
-@pytest.mark.parametrize("kind", list(CHUNK_BUFFERS))
+@pytest.mark.parametrize("kind", list(BACKWARD_KEEPS))
 @pytest.mark.parametrize("D, H", [(8, 512), (2048, 8)], ids=["wide_h", "wide_x"])
 def test_backward_needs_its_chunk_buffers_and_one_chunk_more(kind, D, H, rng):
     """Beyond what it returns, a layer's backward holds its chunk buffers, a copy of W_h^T
@@ -225,14 +225,14 @@ def test_backward_needs_its_chunk_buffers_and_one_chunk_more(kind, D, H, rng):
     writes its input gradient straight into the array returned (it used to go through a chunk
     buffer)."""
     T, B = 32, 8                                              # one chunk of 256 rows
-    G = {"rnn_tanh": 1, "lstm": 4, "gru": 3, "gru_before": 3}[kind]
+    G, chunk_buffers, keeps_W_h_T = BACKWARD_KEEPS[kind]
     cell = make_cell(kind, D, H, rng)
     x, d_out = rng.normal(size=(B, T, D)), rng.normal(size=(B, T, H))
     scratch = backward_scratch_bytes(cell, x, d_out)
     chunk = workspace_module.CHUNK_ROWS * G * H * 8
     steps = 8 * B * G * H * 8 + 64 * 1024                     # (B, GH) temporaries of a step, Python objects
-    copy = H * G * H * 8 if KEEPS_W_H_T[kind] else 0
-    assert scratch < (CHUNK_BUFFERS[kind] + 1) * chunk + copy + steps, (scratch, chunk)
+    copy = H * G * H * 8 if keeps_W_h_T else 0
+    assert scratch < (chunk_buffers + 1) * chunk + copy + steps, (scratch, chunk)
 
 
 def test_a_layer_refuses_an_input_gradient_it_cannot_write_through(rng):

@@ -9,7 +9,7 @@ the incoming gradient are computed for the whole chunk at once.
 import numpy as np
 
 from .rnn import final_state  # noqa: F401  the GRU's state is one array, as the RNN's
-from .workspace import add_product, aligned_copy, chunk_steps
+from .workspace import add_product, aligned_copy, chunk_steps, chunk_target
 
 
 def forward(cell, xs, state, dead, buffer):
@@ -111,10 +111,7 @@ def backward(cell, d_hs_chunks, dstate, cache, dead, buffer, result, d_xs=None):
     each_da = da.reshape(steps, B, 3, H).transpose(0, 2, 1, 3)    # (steps, 3, B, H)
     if cell.reset_after:
         dah = buffer("dah", (steps, B, 3 * H), shared=True)  # (steps, B, 3H), dL/d a_h of eq. (2)
-    if d_xs is None:
-        d_xs_chunk = buffer("dxs", (steps, B, D))             # (steps, B, D), one chunk of the result
-    elif not d_xs.flags.c_contiguous:                         # a reshape of it would copy and lose the writes
-        raise ValueError(f"expected d_xs C-contiguous, got strides {d_xs.strides}")
+    dxs_at = chunk_target(d_xs, buffer, steps, B, D)          # (t0, t1) -> where dL/d xs of a chunk goes
     for t0, t1, d_hs in d_hs_chunks:
         # Every factor that does not depend on the incoming gradient, for the whole chunk at
         # once: afterwards da_z = dh * da[z], da_n = dh * da[n], and da_r = da_n * da[r] (reset
@@ -164,7 +161,7 @@ def backward(cell, d_hs_chunks, dstate, cache, dead, buffer, result, d_xs=None):
             add_product(grads["W_h"][:, :2 * H], hs_rows.T, da_rows[:, :2 * H])   # (H, 2H)  eqs. (8), (9)
             add_product(grads["W_h"][:, 2 * H:], cache["rh"][t0:t1].reshape(rows, H).T, da_rows[:, 2 * H:])   # (H, H)  eq. (10)
             grads["b"] += da_rows.sum(axis=0)                 # (3H,)    eq. (7)
-        dxs = d_xs_chunk[:t1 - t0] if d_xs is None else d_xs[t0:t1]   # (t1-t0, B, D)
+        dxs = dxs_at(t0, t1)                                  # (t1-t0, B, D)
         np.matmul(da_rows, W_x.T, out=dxs.reshape(rows, D))   # (rows, D)  eq. (1) / (7)
         yield t0, t1, dxs
     result["dstate"], result["params"] = dh_next, grads

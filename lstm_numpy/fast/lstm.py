@@ -13,7 +13,7 @@ The equations of :mod:`lstm_numpy.lstm`, arranged for speed (docs/performance.md
 """
 import numpy as np
 
-from .workspace import add_product, aligned_copy, chunk_steps
+from .workspace import add_product, aligned_copy, chunk_steps, chunk_target
 
 
 def tanh_form(H, dtype):
@@ -139,10 +139,7 @@ def backward(cell, d_hs_chunks, dstate, cache, dead, buffer, result, d_xs=None):
     d_gate = buffer("d_gate", (B, 4, H), shared=True)     # (B, 4, H): dc, dc, dc, dh, what da_i, da_f, da_g, da_o take
     each_gate = gates.reshape(T, B, 4, H).transpose(0, 2, 1, 3)   # (T, 4, B, H)
     each_da = da.reshape(steps, B, 4, H).transpose(0, 2, 1, 3)    # (steps, 4, B, H)
-    if d_xs is None:
-        d_xs_chunk = buffer("dxs", (steps, B, D))             # (steps, B, D), one chunk of the result
-    elif not d_xs.flags.c_contiguous:                         # a reshape of it would copy and lose the writes
-        raise ValueError(f"expected d_xs C-contiguous, got strides {d_xs.strides}")
+    dxs_at = chunk_target(d_xs, buffer, steps, B, D)          # (t0, t1) -> where dL/d xs of a chunk goes
     for t0, t1, d_hs in d_hs_chunks:
         # Every factor that does not depend on the incoming gradient, for the whole chunk at
         # once: afterwards da_o = dh * da[o], da_i = dc * da[i] and so on, dc = dc_next + dh * dc_dh.
@@ -184,7 +181,7 @@ def backward(cell, d_hs_chunks, dstate, cache, dead, buffer, result, d_xs=None):
         add_product(dW_x, xs[t0:t1].reshape(rows, D).T, da_rows)   # (D, 4H)  eq. (1)
         add_product(dW_h, hs[t0:t1].reshape(rows, H).T, da_rows)   # (H, 4H)  eq. (1), hs[t] is h_prev of step t
         db += da_rows.sum(axis=0)                             # (4H,)    eq. (1)
-        dxs = d_xs_chunk[:t1 - t0] if d_xs is None else d_xs[t0:t1]   # (t1-t0, B, D)
+        dxs = dxs_at(t0, t1)                                  # (t1-t0, B, D)
         np.matmul(da_rows, W_x.T, out=dxs.reshape(rows, D))   # (rows, D)  eq. (1)
         yield t0, t1, dxs
     result["dstate"], result["params"] = type(dstate)(dc_next, dh_next), {"W_x": dW_x, "W_h": dW_h, "b": db}

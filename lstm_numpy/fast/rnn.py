@@ -6,7 +6,7 @@ over a chunk of steps.
 """
 import numpy as np
 
-from .workspace import add_product, aligned_copy, chunk_steps
+from .workspace import add_product, aligned_copy, chunk_steps, chunk_target
 
 
 def forward(cell, xs, state, dead, buffer):
@@ -92,10 +92,7 @@ def backward(cell, d_hs_chunks, dstate, cache, dead, buffer, result, d_xs=None):
     dh_next = dstate                                          # (B, H), from step t + 1
     steps = chunk_steps(T, B)
     da = buffer("da", (steps, B, H), shared=True)         # (steps, B, H), one chunk
-    if d_xs is None:
-        d_xs_chunk = buffer("dxs", (steps, B, D))             # (steps, B, D), one chunk of the result
-    elif not d_xs.flags.c_contiguous:                         # a reshape of it would copy and lose the writes
-        raise ValueError(f"expected d_xs C-contiguous, got strides {d_xs.strides}")
+    dxs_at = chunk_target(d_xs, buffer, steps, B, D)          # (t0, t1) -> where dL/d xs of a chunk goes
     for t0, t1, d_hs in d_hs_chunks:
         if cell.activation == "tanh":
             np.square(hs[t0 + 1:t1 + 1], out=da[:t1 - t0])    # (t1-t0, B, H)  eq. (2): tanh' = 1 - h^2
@@ -117,7 +114,7 @@ def backward(cell, d_hs_chunks, dstate, cache, dead, buffer, result, d_xs=None):
         add_product(dW_x, xs[t0:t1].reshape(rows, D).T, da_rows)   # (D, H)  eq. (1)
         add_product(dW_h, hs[t0:t1].reshape(rows, H).T, da_rows)   # (H, H)  eq. (1), hs[t] is h_prev of step t
         db += da_rows.sum(axis=0)                             # (H,)    eq. (1)
-        dxs = d_xs_chunk[:t1 - t0] if d_xs is None else d_xs[t0:t1]   # (t1-t0, B, D)
+        dxs = dxs_at(t0, t1)                                  # (t1-t0, B, D)
         np.matmul(da_rows, W_x.T, out=dxs.reshape(rows, D))   # (rows, D)  eq. (1)
         yield t0, t1, dxs
     result["dstate"], result["params"] = dh_next, {"W_x": dW_x, "W_h": dW_h, "b": db}

@@ -102,6 +102,32 @@ class Workspace:
         return f"Workspace({len(self._buffers)} buffers, {self.nbytes / 2**20:.1f} MiB)"
 
 
+def chunk_target(d_xs, buffer, steps, B, D):
+    """Where a layer's backward pass writes dL/d xs, a chunk of steps at a time.
+
+    Parameters
+    ----------
+    d_xs : None, or a C-contiguous ndarray of shape (T, B, D) to receive every chunk (the
+        bottom layer's: the input gradient returned)
+    buffer : callable ``(name, shape) -> ndarray`` of that shape, such as (T, B, D), as the
+        layers take it
+    steps : int, the steps of a chunk
+    B, D : int, the rows of a batch and the layer's input size
+
+    Returns
+    -------
+    callable ``(t0, t1) -> ndarray``, C-contiguous, steps t0 to t1 - 1 of a (T, B, D) array:
+    ``d_xs[t0:t1]``, or without ``d_xs`` the first rows of one chunk buffer that every chunk
+    overwrites
+    """
+    if d_xs is None:
+        chunk = buffer("dxs", (steps, B, D))
+        return lambda t0, t1: chunk[:t1 - t0]
+    if not d_xs.flags.c_contiguous:                           # a reshape of it would copy and lose the writes
+        raise ValueError(f"expected d_xs C-contiguous, got strides {d_xs.strides}")
+    return lambda t0, t1: d_xs[t0:t1]
+
+
 CHUNK_ROWS = 256   # backward keeps the gate gradients of about this many (step, row) pairs at once
 
 
