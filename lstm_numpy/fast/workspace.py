@@ -5,6 +5,8 @@ is written, and on a loaded machine that can cost as much as the arithmetic. A
 :class:`Workspace` keeps every buffer of a forward and backward pass alive between calls, so
 a training loop that calls the engine with the same shapes touches fresh memory only once.
 """
+import math
+
 import numpy as np
 
 ALIGNMENT = 64   # bytes; OpenBLAS's AVX-512 kernels multiply by a matrix that starts on such a boundary faster
@@ -32,7 +34,7 @@ def aligned_empty(shape, dtype):
     ((3, 5), 0, True)
     """
     dtype = np.dtype(dtype)
-    nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    nbytes = math.prod(shape) * dtype.itemsize
     raw = np.empty(nbytes + ALIGNMENT, np.uint8)
     start = -raw.ctypes.data % ALIGNMENT
     return raw[start:start + nbytes].view(dtype).reshape(shape)
