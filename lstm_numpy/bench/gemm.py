@@ -1,9 +1,12 @@
 """The GEMM-only bound: the matrix products of a forward and backward pass, timed alone.
 
 Every NumPy implementation of these layers must do at least these products (or their flops in
-another grouping); timed on their own, with preallocated outputs, they are the floor of what
-any NumPy code can reach on this BLAS. The ratio ``engine / bound`` is the price of
-everything else: the elementwise gate arithmetic, Python, memory traffic.
+another grouping); timed on their own, with preallocated outputs and in the engine's layouts,
+they are the floor of what NumPy code arranged as the engine is (a row per batch entry) can
+reach on this BLAS. The ratio ``engine / bound`` is the price of everything else: the
+elementwise gate arithmetic, Python, memory traffic. (The other orientation of the per-step
+products, a column per batch entry, measured faster here in float32 and slower in float64:
+docs/performance.md, "The bound's orientation".)
 """
 import numpy as np
 
