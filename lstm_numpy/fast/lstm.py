@@ -137,6 +137,7 @@ def backward(cell, d_hs_chunks, dstate, cache, dead, buffer, result, d_xs=None):
     dc_dh = buffer("dc_dh", (steps, B, H), shared=True)   # (steps, B, H), one chunk
     each_factor = buffer("factor", (steps, B, 4, H), shared=True)   # (steps, B, 4, H), one chunk
     d_gate = buffer("d_gate", (B, 4, H), shared=True)     # (B, 4, H): dc, dc, dc, dh, what da_i, da_f, da_g, da_o take
+    d_gate_rows = d_gate.reshape(B, 4 * H)                # (B, 4H), a view
     each_gate = gates.reshape(T, B, 4, H).transpose(0, 2, 1, 3)   # (T, 4, B, H)
     each_da = da.reshape(steps, B, 4, H).transpose(0, 2, 1, 3)    # (steps, 4, B, H)
     dxs_at = chunk_target(d_xs, buffer, steps, B, D)          # (t0, t1) -> where dL/d xs of a chunk goes
@@ -167,12 +168,13 @@ def backward(cell, d_hs_chunks, dstate, cache, dead, buffer, result, d_xs=None):
             dc = dc_next + dh * dc_dh[t - t0]                 # (B, H)  eq. (7), c fans out to h and c_next
             d_gate[:, :3] = dc[:, None]                       # (B, 3, H)  i, f, g take dc
             d_gate[:, 3] = dh                                 # (B, H)     o takes dh
-            da[t - t0] *= d_gate.reshape(B, 4 * H)            # (B, 4H)  da_i, da_f, da_g (eqs. (6), (2)-(4)), da_o (eqs. (7), (5))
+            da_t = da[t - t0]                                 # (B, 4H), a view
+            da_t *= d_gate_rows                               # (B, 4H)  da_i, da_f, da_g (eqs. (6), (2)-(4)), da_o (eqs. (7), (5))
             dc_prev = dc * f                                  # (B, H)  eq. (6)
             if dead is not None:
-                np.copyto(da[t - t0], 0, where=dead[t])       # a masked step has no gate gradient
+                np.copyto(da_t, 0, where=dead[t])       # a masked step has no gate gradient
                 np.copyto(dc_prev, dc_next, where=dead[t])    # its carried state passes straight through
-            dh_next = np.dot(da[t - t0], W_h_T)               # (B, H)  eq. (1)
+            dh_next = np.dot(da_t, W_h_T)               # (B, H)  eq. (1)
             if dead is not None:
                 np.copyto(dh_next, dh, where=dead[t])
             dc_next = dc_prev
