@@ -12,11 +12,12 @@ import numpy as np
 
 from ..fast.workspace import aligned_copy, aligned_empty
 
-BLOCKS = {"lstm": 4, "gru": 3, "rnn": 1}     # H-wide gate blocks of W_x and W_h
+BLOCKS = {"lstm": 4, "gru": 3, "gru-rb": 3, "rnn": 1}     # H-wide gate blocks of W_x and W_h
 
 
 def products(kind, B, T, D, H, L):
-    """The products of one forward and backward pass of an L-layer stack, as lists of
+    """The products of one forward and backward pass of an L-layer stack of ``kind`` ("lstm",
+    "gru" with the reset after the product, "gru-rb" with the reset before it, "rnn"), as lists of
     ``(m, k, n, count, layout)``: ``count`` products of an (m, k) by a (k, n) matrix, with
     ``layout`` "NN", "NT" or "TN" saying which operand is a transposed view, as in the engine.
 
@@ -36,11 +37,19 @@ def products(kind, B, T, D, H, L):
     forward, backward = [], []
     for layer in range(L):
         D_k = D if layer == 0 else H
-        forward += [(T * B, D_k, G, 1, "NN"),                # x W_x for every step at once
-                    (B, H, G, T, "NN")]                       # h_prev W_h, one per step
-        backward += [(B, G, H, T, "NT" if kind == "rnn" else "NN"),   # da W_h^T, one per step (a row-major copy of W_h^T but in the RNN)
-                     (D_k, T * B, G, 1, "TN"),                # dW_x = xs^T da
-                     (H, T * B, G, 1, "TN"),                  # dW_h = hs^T da
+        forward.append((T * B, D_k, G, 1, "NN"))              # x W_x for every step at once
+        if kind == "gru-rb":                                   # the reset before the product (TensorFlow 1.x):
+            forward += [(B, H, 2 * H, T, "NN"),               # h_prev W_h[r, z], one per step
+                        (B, H, H, T, "NN")]                   # (r h_prev) W_hn, one per step
+            backward += [(B, H, H, T, "NN"),                  # da_n W_hn^T, one per step
+                         (B, 2 * H, H, T, "NN"),              # da[r, z] W_h[r, z]^T, one per step
+                         (H, T * B, 2 * H, 1, "TN"),          # dW_h[r, z] = hs^T da[r, z]
+                         (H, T * B, H, 1, "TN")]              # dW_hn = (r hs)^T da_n
+        else:
+            forward.append((B, H, G, T, "NN"))                # h_prev W_h, one per step
+            backward += [(B, G, H, T, "NT" if kind == "rnn" else "NN"),   # da W_h^T, one per step (a row-major copy of W_h^T but in the RNN)
+                         (H, T * B, G, 1, "TN")]              # dW_h = hs^T da
+        backward += [(D_k, T * B, G, 1, "TN"),                # dW_x = xs^T da
                      (T * B, G, D_k, 1, "NT")]                # dxs = da W_x^T
     return forward, backward
 

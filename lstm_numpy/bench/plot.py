@@ -4,6 +4,7 @@ import numpy as np
 COLORS = {"fast": "#1b9e77", "textbook": "#d95f02", "gemm": "#7570b3", "torch": "#e7298a"}
 LABELS = {"fast": "lstm_numpy.fast", "textbook": "textbook NumPy", "gemm": "GEMM-only bound",
           "torch": "PyTorch"}
+KIND_TITLES = {"gru": "gru (reset after)", "gru-rb": "gru-rb (reset before)"}
 
 
 def plot_results(results, path, title=""):
@@ -34,7 +35,7 @@ def plot_results(results, path, title=""):
                 ax.bar(x + (j - (len(names) - 1) / 2) * width, ms, width, color=COLORS[name], label=LABELS[name])
             ax.set_yscale("log")
             ax.set_xticks(x, ["B{} T{} D{}\nH{} L{}".format(*r["config"]) for r in rows], fontsize=7)
-            ax.set_title(f"{kind} {dtype}, forward+backward", fontsize=9)
+            ax.set_title(f"{KIND_TITLES.get(kind, kind)} {dtype}, forward+backward", fontsize=9)
             ax.set_ylabel("ms (log)", fontsize=8)
     axes[0][0].legend(fontsize=7)
     fig.suptitle(title, fontsize=9)

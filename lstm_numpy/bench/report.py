@@ -1,7 +1,7 @@
 """The benchmark's table, its goals and its JSON file."""
 import json
 
-HEADER = ("cell  dtype    (B, T, D, H, L)        |  fwd ms  x book  x gemm x torch |  f+b ms  x book  x gemm "
+HEADER = ("cell   dtype    (B, T, D, H, L)        |  fwd ms  x book  x gemm x torch |  f+b ms  x book  x gemm "
           "x torch | peak MiB  act MiB  peak/act")
 
 
@@ -18,7 +18,7 @@ def _cell(value, width=7, digits=2):
 def format_row(r):
     """One line of the table for one result."""
     config = "(" + ", ".join(map(str, r["config"])) + ")"
-    parts = [f"{r['kind']:<5} {r['dtype']:<8} {config:<22}"]
+    parts = [f"{r['kind']:<6} {r['dtype']:<8} {config:<22}"]
     for mode in ("forward", "forward_backward"):
         ms = r["ms"]
         parts.append(f"{ms[mode]['fast']:8.1f} " + " ".join(_cell(ratio(ms, n, mode)) for n in ("textbook", "gemm", "torch")))

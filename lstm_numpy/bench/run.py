@@ -17,14 +17,17 @@ from .frameworks import torch_runners
 
 CONFIGS = [(1, 50, 8, 32, 1), (16, 50, 32, 64, 2), (64, 100, 128, 256, 2), (32, 200, 256, 512, 1)]
 QUICK_CONFIGS = CONFIGS[:2]
-KINDS = ("lstm", "gru", "rnn")
+KINDS = ("lstm", "gru", "gru-rb", "rnn")   # gru: the reset after the product (PyTorch); gru-rb: before it (TensorFlow 1.x)
 DTYPES = ("float64", "float32")
+TEXTBOOK_KINDS = ("lstm", "gru", "rnn")   # the textbook GRU, as PyTorch's, resets after the product
+TORCH_KINDS = ("lstm", "gru", "rnn")
 IMPLEMENTATIONS = ("fast", "textbook", "gemm", "torch")
 
 
 def activation_bytes(kind, B, T, D, H, L, itemsize):
     """Bytes of what BPTT must keep: each layer's inputs over T steps, its gates per step (LSTM
-    i, f, g, o; GRU r, z, n and h_prev W_hn + b_hn), and its states over T + 1 steps (h; and c
+    i, f, g, o; GRU r, z, n and h_prev W_hn + b_hn, or r * h_prev with the reset before the
+    product), and its states over T + 1 steps (h; and c
     for an LSTM). A layer's inputs are the products ``dW_x = sum_t x_t^T da_t`` need: for layer
     0 the sequence x, for the layers above the h of the layer below, counted once, with its states.
 
@@ -33,8 +36,8 @@ def activation_bytes(kind, B, T, D, H, L, itemsize):
     >>> activation_bytes("rnn", B=2, T=3, D=5, H=4, L=1, itemsize=8) == 8 * (3 * 2 * 5 + 4 * 2 * 4)
     True
     """
-    gates = {"lstm": 4, "gru": 4, "rnn": 0}[kind]      # (B, H) arrays per step
-    states = {"lstm": 2, "gru": 1, "rnn": 1}[kind]     # (B, H) arrays per step and one before step 0
+    gates = {"lstm": 4, "gru": 4, "gru-rb": 4, "rnn": 0}[kind]   # (B, H) arrays per step
+    states = {"lstm": 2, "gru": 1, "gru-rb": 1, "rnn": 1}[kind]  # (B, H) arrays per step and one before step 0
     inputs = T * B * D                                 # layer 0's x; above, the h below, counted in states
     return itemsize * (inputs + L * B * H * (gates * T + states * (T + 1)))
 
@@ -83,7 +86,8 @@ def implementations(kind, config, dtype, torch, threads, seed=0):
     against PyTorch where it is there."""
     B, T, D, H, L = config
     rng = np.random.default_rng(seed)
-    stack = build_cell(kind, [H] * L, D, rng=rng, dtype=dtype, stack=True)
+    cell_kind, reset_after = ("gru", False) if kind == "gru-rb" else (kind, True)
+    stack = build_cell(cell_kind, [H] * L, D, reset_after=reset_after, rng=rng, dtype=dtype, stack=True)
     x = rng.standard_normal((B, T, D)).astype(dtype)
     d_out = rng.standard_normal((B, T, H)).astype(dtype)
     workspace = fast.Workspace()
@@ -91,17 +95,16 @@ def implementations(kind, config, dtype, torch, threads, seed=0):
     def fast_forward():
         return fast.dynamic_rnn(stack, x, workspace=workspace)
 
-    impls = {
-        "fast": (fast_forward, lambda: fast.dynamic_rnn_backward(d_out, None, fast_forward()[2])),
-        "textbook": (lambda: textbook.forward(stack.cells, x),
-                     lambda: textbook.backward(d_out, textbook.forward(stack.cells, x)[1])),
-    }
+    impls = {"fast": (fast_forward, lambda: fast.dynamic_rnn_backward(d_out, None, fast_forward()[2]))}
+    if kind in TEXTBOOK_KINDS:
+        impls["textbook"] = (lambda: textbook.forward(stack.cells, x),
+                             lambda: textbook.backward(d_out, textbook.forward(stack.cells, x)[1]))
     forward_shapes, backward_shapes = gemm.products(kind, B, T, D, H, L)
     gemm_fwd = gemm.product_runner(forward_shapes, dtype, rng)
     gemm_bwd = gemm.product_runner(backward_shapes, dtype, rng)
     impls["gemm"] = (gemm_fwd, lambda: (gemm_fwd(), gemm_bwd()))
     torch_error = None
-    if torch is not None:
+    if torch is not None and kind in TORCH_KINDS:
         t_fwd, t_fwd_bwd, t_out = torch_runners(torch, kind, stack.cells, x, d_out, threads)
         impls["torch"] = (t_fwd, t_fwd_bwd)
         torch_error = float(np.max(np.abs(fast_forward()[0] - t_out)))
@@ -122,7 +125,8 @@ def run_benchmark(configs=CONFIGS, kinds=KINDS, dtypes=DTYPES, repeats=5, warmup
     Parameters
     ----------
     configs : sequence of (B, T, D, H, L)
-    kinds : cell kinds among "lstm", "gru" (reset after, as in PyTorch), "rnn" (tanh)
+    kinds : cell kinds among "lstm", "gru" (reset after, as in PyTorch), "gru-rb" (reset before,
+        as in TensorFlow 1.x; no textbook or PyTorch version to compare with), "rnn" (tanh)
     dtypes : "float64" and/or "float32"
     repeats, warmup : timed rounds (the median is kept) and untimed rounds before them
     torch : the torch module, or None to leave PyTorch out

@@ -19,8 +19,11 @@ def add_parser(subparsers):
                     "layers with the same thread count (left out when PyTorch is not installed). "
                     "Interleaved runs, median after a warm-up. Writes DIR/bench.json and DIR/bench.png (bench_quick.* with --quick).")
     parser.add_argument("--quick", action="store_true", help="the two small configurations only")
-    parser.add_argument("--cells", nargs="+", choices=["lstm", "gru", "rnn"], default=["lstm", "gru", "rnn"],
-                        help="cell kinds (default all three)")
+    parser.add_argument("--cells", nargs="+", choices=["lstm", "gru", "gru-rb", "rnn"],
+                        default=["lstm", "gru", "gru-rb", "rnn"],
+                        help="cell kinds (default all four); gru resets after the recurrent product, as "
+                             "PyTorch does, gru-rb before it, as TensorFlow 1.x's GRUCell (no textbook or "
+                             "PyTorch column)")
     parser.add_argument("--dtypes", nargs="+", choices=["float64", "float32"], default=["float64", "float32"],
                         help="dtypes (default both)")
     parser.add_argument("--repeats", type=positive_int, default=5, help="timed rounds, median kept (default 5)")
