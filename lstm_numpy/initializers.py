@@ -203,6 +203,9 @@ def init_bias(init, shape, *, dtype=np.float64):
 def init_gate_weights(init, input_size, hidden_size, n_gates, rng, dtype):
     """``W_x (D, kH)`` and ``W_h (H, kH)`` for k gates, each gate drawn as one ``[D + H, H]`` matrix.
 
+    ``"orthogonal"`` is the exception: each gate's (H, H) recurrent block is an orthogonal matrix
+    of its own and each (D, H) input block has orthonormal rows or columns (docs/models.md).
+
     A CSV path holds the whole ``[D + H, kH]`` kernel instead (rows of x above rows of h, the
     gates side by side in the cell's order), since one file cannot serve every gate.
 

@@ -4,37 +4,58 @@ The forward step goes up the stack; the backward step comes down it, the input g
 layer k+1 becoming the output gradient of layer k.
 """
 import warnings
-from collections.abc import Mapping
 
 from .cell import Cell
 
 
-class ParamsView(Mapping):
-    """A stack's ``params``: the layers' own arrays under ``"cell_{k}/{name}"``, read-only as a dict.
+class ParamsView(dict):
+    """A stack's ``params``: a dict of the layers' own arrays under ``"cell_{k}/{name}"``, read-only.
 
     For layers of sizes [20, 30] on input 8, ``params["cell_1/W_h"]`` is layer 1's own W_h,
     of shape (30, 120). Writing into an array (``params[key][...] = value``) changes the layer;
-    replacing an entry (``params[key] = value``) would change nothing, so it is an error.
+    replacing an entry (``params[key] = value``, ``update``, ``pop``, ...) would change nothing,
+    so it is an error. ``params.copy()`` and ``dict(params)`` give a plain dict of the same
+    arrays; a pickle or a deep copy of it is a plain dict too.
+
+    Examples
+    --------
+    >>> import lstm_numpy as ln
+    >>> params = ln.MultiRNNCell([ln.LSTMCell(8, 20, rng=0), ln.LSTMCell(20, 30, rng=1)]).params
+    >>> isinstance(params, dict), params["cell_1/W_h"].shape
+    (True, (30, 120))
+    >>> params["cell_0/b"] = 0
+    Traceback (most recent call last):
+    ...
+    TypeError: MultiRNNCell.params is a view of the layers' arrays: write into the array (params['cell_0/b'][...] = value) or replace it in cells[k].params
     """
 
     def __init__(self, arrays):
-        self._arrays = arrays
+        super().__init__(arrays)
 
-    def __getitem__(self, key):
-        return self._arrays[key]
-
-    def __iter__(self):
-        return iter(self._arrays)
-
-    def __len__(self):
-        return len(self._arrays)
-
-    def __setitem__(self, key, value):
+    def __setitem__(self, key, value, *, name=None):
         raise TypeError(f"MultiRNNCell.params is a view of the layers' arrays: write into the array "
-                        f"(params[{key!r}][...] = value) or replace it in cells[k].params")
+                        f"(params[{name or repr(key)}][...] = value) or replace it in cells[k].params")
+
+    def _refuse(self, *args, **kwargs):
+        """Refused, as ``params[key] = value`` is: a change to the view would not reach the layers.
+
+        Parameters
+        ----------
+        args, kwargs : what the dict method takes
+
+        Returns
+        -------
+        nothing: a TypeError that says how to change a layer's array
+        """
+        self.__setitem__(None, None, name="key")
+
+    __delitem__ = __ior__ = update = setdefault = pop = popitem = clear = _refuse
+
+    def __reduce__(self):                     # pickle and deepcopy: a plain dict
+        return dict, (dict(self),)
 
     def __repr__(self):
-        return f"ParamsView({self._arrays!r})"
+        return f"ParamsView({dict.__repr__(self)})"
 
 
 class MultiRNNCell:

@@ -96,6 +96,28 @@ def test_replacing_a_stack_param_is_an_error_not_a_silent_no_op():
     stack.params["cell_0/W_x"][...] = 0.0
     assert not stack.cells[0].params["W_x"].any()
     assert dict(stack.params).keys() == stack.params.keys()
+    params = stack.params
+    for change in (lambda: params.update(x=1), lambda: params.pop("cell_0/b_x"), params.popitem,
+                   params.clear, lambda: params.setdefault("x", 1), lambda: params.__delitem__("cell_0/b_x")):
+        with pytest.raises(TypeError, match="view of the layers' arrays"):
+            change()
+    assert len(params) == 8
+
+
+def test_a_stack_params_is_a_dict_of_the_layers_arrays():
+    """API.md: "one flat dict keyed cell_{k}/{name}"; its copies are plain, writable dicts."""
+    import copy
+    import pickle
+    stack = ln.MultiRNNCell([ln.LSTMCell(3, 4, rng=0), ln.GRUCell(4, 2, rng=1)])
+    params = stack.params
+    assert isinstance(params, dict)
+    assert params["cell_1/W_h"] is stack.cells[1].params["W_h"]
+    for plain in (params.copy(), dict(params), copy.copy(params), pickle.loads(pickle.dumps(params)),
+                  copy.deepcopy(params)):
+        assert type(plain) is dict and plain.keys() == params.keys()
+        plain["extra"] = 0                                     # writable: a copy, not the view
+    assert copy.deepcopy(params)["cell_0/W_x"] is not params["cell_0/W_x"]
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(params))["cell_0/W_x"], params["cell_0/W_x"])
 
 
 def test_a_csv_file_holds_the_whole_kernel(tmp_path):

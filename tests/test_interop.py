@@ -276,6 +276,44 @@ def test_gradient_dict_is_checked(rng):
         interop.to_keras(cell, grads)
 
 
+@pytest.mark.parametrize("source", ["torch", "tf", "keras"])
+@pytest.mark.parametrize("bad, error, message", [
+    (lambda a: a.astype(np.int64), TypeError, "expected floating-point values, got integer dtype int64"),
+    (lambda a: a.astype(bool), TypeError, "expected floating-point values, got boolean dtype bool"),
+    (lambda a: a * (1 + 1j), TypeError, "expected floating-point values, got complex dtype complex128"),
+    (lambda a: np.where(np.arange(a.size).reshape(a.shape) == 1, np.nan, a), ValueError,
+     "expected finite values in .*got nan at index"),
+])
+def test_converters_refuse_weights_that_are_not_finite_floats(source, bad, error, message, rng):
+    """As dynamic_rnn does with its inputs: no cast (an imaginary part would be dropped, an
+    integer array is a mix-up) and no NaN or inf into a cell. The message names the array."""
+    cell = stack([("lstm", H1), ("lstm", H1)], rng)
+    if source == "keras":
+        arrays = interop.to_keras(cell)
+        arrays[3] = bad(arrays[3])                               # layer 1's kernel
+        call, name = (lambda: interop.from_keras(arrays, "lstm")), "(layer 1) kernel"
+    else:
+        arrays = interop.to_torch(cell) if source == "torch" else interop.to_tf(cell)
+        name = "weight_ih_l1" if source == "torch" else next(k for k in arrays if "cell_1" in k and "kernel" in k)
+        arrays[name] = bad(arrays[name])
+        call = (lambda: interop.from_torch(arrays, "lstm")) if source == "torch" else (lambda: interop.from_tf(arrays))
+    with pytest.raises(error, match=re.escape(name) + ".*" + message if error is TypeError else message + ".*"):
+        call()
+
+
+@pytest.mark.parametrize("to", [interop.to_torch, interop.to_tf, interop.to_keras])
+def test_gradient_dicts_of_other_dtypes_or_keys_are_refused(to, rng):
+    cell = stack([("lstm", H1)], rng)
+    grads = dict(grads_of(cell, rng).params)
+    with pytest.raises(TypeError, match=re.escape("params['cell_0/W_h']: expected floating-point values, got integer")):
+        to(cell, dict(grads, **{"cell_0/W_h": grads["cell_0/W_h"].astype(int)}))
+    with pytest.raises(ValueError, match="params has keys this cell does not have: cell_0/W_hh; expected those of"):
+        to(cell, dict(grads, **{"cell_0/W_hh": grads["cell_0/W_h"]}))
+    grads["cell_0/W_h"][0, 0] = np.nan                           # a gradient converts as it is
+    converted = to(cell, grads)
+    assert sum(np.isnan(a).sum() for a in (converted if to is interop.to_keras else converted.values())) == 1
+
+
 # Converted arrays are copies in both directions.
 
 def test_no_aliasing(rng):

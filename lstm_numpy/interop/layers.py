@@ -7,6 +7,7 @@ own names, and `new_layer` builds a ready cell from arrays already in lstm_numpy
 import numpy as np
 
 import lstm_numpy as ln
+from ..checks import check_finite
 
 KINDS = ("lstm", "gru", "rnn_tanh", "rnn_relu")
 GATES = {"lstm": 4, "gru": 3, "rnn_tanh": 1, "rnn_relu": 1}  # gate blocks per layer
@@ -90,22 +91,28 @@ def layer_arrays(cell, params, k):
             f"layers {layers.index(layer)} and {k} share one weight set, so the gradient "
             "holds their sum and no framework layout has a place for it; "
             "build the stack with one cell per layer")
+    unknown = sorted(map(str, set(params) - set(cell.params)))
+    if unknown:
+        raise ValueError(f"params has keys this cell does not have: {', '.join(unknown)}; "
+                         f"expected those of cell.params: {', '.join(cell.params)}")
     prefix = f"cell_{k}/" if isinstance(cell, ln.MultiRNNCell) else ""
     arrays = {}
     for name, weight in layer.params.items():
         if prefix + name not in params:
             raise ValueError(f"params has no {prefix + name!r}: pass grads.params of this cell")
         arrays[name] = check_shape(f"params[{prefix + name!r}]", params[prefix + name],
-                                   weight.shape)
+                                   weight.shape, finite=False)
     return arrays
 
 
-def check_shape(name, array, expected, letters=None):
+def check_shape(name, array, expected, letters=None, finite=True):
     """array as an ndarray, or a ValueError naming the expected shape with its letters.
 
     expected: one size per axis, None where any size will do. letters: one label per
     axis, such as ("4H", "D"); the message then reads
-    "expected shape (4H=24, D=4), got (24, 5)".
+    "expected shape (4H=24, D=4), got (24, 5)". Integer, boolean, complex or other
+    non-float data is a TypeError (a cast would drop an imaginary part or hide a mix-up);
+    with ``finite``, a NaN or inf is a ValueError that points at it.
 
     Parameters
     ----------
@@ -113,12 +120,17 @@ def check_shape(name, array, expected, letters=None):
     array : array-like, of any shape
     expected : tuple of int or None, one per axis, such as (24, 4) for (4H, D)
     letters : None, or a tuple of str, one per axis, such as ("4H", "D")
+    finite : bool, whether NaN and inf are refused (weights: yes; gradients pass as they are)
 
     Returns
     -------
-    ndarray of shape ``expected``
+    ndarray of shape ``expected``, of a floating-point dtype
     """
     array = np.asarray(array)
+    if array.dtype.kind != "f":
+        kind = {"i": "integer", "u": "unsigned integer", "b": "boolean", "c": "complex"}.get(
+            array.dtype.kind, array.dtype.name)
+        raise TypeError(f"{name}: expected floating-point values, got {kind} dtype {array.dtype}")
     fits = array.ndim == len(expected) and all(
         n is None or n == m for n, m in zip(expected, array.shape))
     if not fits:
@@ -128,6 +140,8 @@ def check_shape(name, array, expected, letters=None):
         if len(expected) == 1:
             wanted += ","
         raise ValueError(f"{name}: expected shape ({wanted}), got {array.shape}")
+    if finite:
+        check_finite(name, array)
     return array
 
 
