@@ -25,10 +25,10 @@ demo: $(STAMP)  ## gradient-check table, a short sine training showing the error
 	@ls figures/sine_*.png >/dev/null 2>&1 && echo "figures written to figures/: $$(ls figures/sine_*.png | tr '\n' ' ')" \
 		|| echo "no figures: matplotlib is not installed"
 
-train-sine: $(STAMP)  ## the sine demo in full (about a minute): held-out MSE against the naive forecast
+train-sine: $(STAMP)  ## the sine demo in full (about 15 seconds): held-out MSE against the naive forecast
 	OPENBLAS_NUM_THREADS=1 $(PY) -m lstm_numpy train sine
 
-train-chars: $(STAMP)  ## the character model on the project's own text (a few minutes): bits per character
+train-chars: $(STAMP)  ## the character model on the project's own text (about a minute): bits per character
 	OPENBLAS_NUM_THREADS=1 $(PY) -m lstm_numpy train chars
 
 test: $(STAMP)  ## run the whole test suite

@@ -12,7 +12,10 @@ from .initializers import as_rng, init_gate_weights
 
 def check_dtype(dtype):
     """float32 or float64 as a ``numpy.dtype``; anything else is a TypeError."""
-    dt = np.dtype(dtype)
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"expected dtype float32 or float64, got {dtype!r}") from None
     if dt not in (np.dtype(np.float32), np.dtype(np.float64)):
         raise TypeError(f"expected dtype float32 or float64, got {dt}")
     return dt

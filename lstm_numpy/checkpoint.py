@@ -85,17 +85,34 @@ def check_writable(path):
     return path
 
 
+class _NotNpz(Exception):
+    """A file that does not start as a zip archive does."""
+
+    def __init__(self, head):
+        super().__init__(head)
+        self.head = head
+
+
 def _read(path):
     """The configuration dict and the arrays of a checkpoint file, or a ValueError saying why not."""
     try:
         with open(path, "rb") as f:                  # our own handle: closed even when the zip is bad
+            head = f.read(4)
+            if head != b"PK\x03\x04":               # a .npz is a zip archive; np.load would take
+                raise _NotNpz(head)                   # anything else for a pickle and ask to unpickle it
+            f.seek(0)
             data = np.load(f, allow_pickle=False)
-            if not isinstance(data, np.lib.npyio.NpzFile):
-                raise ValueError(f"it holds a single {type(data).__name__}, not a .npz archive")
             with data:
                 arrays = {key: data[key] for key in data.files}
     except FileNotFoundError:
         raise ValueError(f"checkpoint {path!r} not found") from None
+    except IsADirectoryError:
+        raise ValueError(f"checkpoint {path!r} is a folder, not a file") from None
+    except _NotNpz as err:
+        what = ("an empty file" if not err.head else "a .npy file (a single array)" if err.head == b"\x93NUM"
+                else f"a file that starts with {err.head!r}")
+        raise ValueError(f"checkpoint {path!r} is not a .npz archive (a zip file): it is {what}; "
+                         f"a checkpoint is what lstm_numpy.checkpoint.save writes") from None
     except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError) as err:
         raise ValueError(f"checkpoint {path!r} is not a complete .npz file (truncated or corrupted?): "
                          f"{type(err).__name__}: {err}") from None

@@ -17,6 +17,8 @@ def as_float_array(name, a, dtype):
     range of ``dtype`` a ValueError that points at it. The copy means a caller who later
     reuses its buffer cannot change what a cache holds.
     """
+    if a is None:
+        raise TypeError(f"expected {name} as an array of floating-point values, got None")
     arr = np.asarray(a)
     if arr.dtype.kind != "f":
         kind = {"i": "integer", "u": "unsigned integer", "b": "boolean", "c": "complex"}.get(
@@ -53,10 +55,10 @@ def check_sequence_length(sequence_length, B, T):
     if sequence_length is None:
         return None
     lengths = np.asarray(sequence_length)
-    if lengths.dtype.kind not in "iu":
-        raise TypeError(f"expected sequence_length as integers, got dtype {lengths.dtype}")
     if lengths.shape != (B,):
         raise ValueError(f"expected sequence_length of shape (B={B},), got {lengths.shape}")
+    if lengths.dtype.kind not in "iu":
+        raise TypeError(f"expected sequence_length as integers, got dtype {lengths.dtype}")
     if lengths.size and (lengths.min() < 0 or lengths.max() > T):
         bad = int(np.argmax((lengths < 0) | (lengths > T)))
         raise ValueError(f"expected sequence_length values in [0, T={T}], "

@@ -155,6 +155,10 @@ def gate_history(cache, name, layer=0):
     Values at and past a row's sequence length are what the step computed before the mask,
     not the carried state.
     """
+    if not isinstance(cache, dict) or "steps" not in cache:
+        raise TypeError("expected the cache of lstm_numpy.dynamic_rnn (the readable path, which keeps "
+                        "every step); a cache of lstm_numpy.fast.dynamic_rnn keeps layer k's gates as one "
+                        "(T, B, kH) array, cache['layers'][k]['gates']")
     cell = cache["cell"]
     n_layers = len(cell.cells) if isinstance(cell, MultiRNNCell) else 1
     if isinstance(layer, bool) or not isinstance(layer, (int, np.integer)) or not 0 <= layer < n_layers:

@@ -15,6 +15,7 @@ from collections import namedtuple
 
 import numpy as np
 
+from .checks import as_float_array
 from .dynamic_rnn import dynamic_rnn, dynamic_rnn_backward
 from .initializers import as_rng
 from .state import LSTMState, map_state, state_leaves
@@ -228,6 +229,7 @@ def check_dynamic_rnn(cell, inputs, *, sequence_length=None, initial_state=None,
     Report
     """
     rng = as_rng(rng)
+    inputs = as_float_array("inputs", inputs, np.float64)     # a copy of our own: the check perturbs it
     outputs, final_state, cache = dynamic_rnn(cell, inputs, sequence_length, initial_state, time_major)
     d_outputs = rng.normal(size=outputs.shape)
     d_final = None

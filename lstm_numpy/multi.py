@@ -91,6 +91,9 @@ class MultiRNNCell:
     """
 
     def __init__(self, cells):
+        if isinstance(cells, Cell) or not hasattr(cells, "__iter__"):
+            raise TypeError(f"expected cells as a list of cells, bottom layer first, got {type(cells).__name__}"
+                            f"{': MultiRNNCell([cell]) for one layer' if isinstance(cells, Cell) else ''}")
         cells = tuple(cells)
         if not cells:
             raise ValueError("expected at least one cell in a MultiRNNCell, got none")

@@ -262,7 +262,7 @@ def format_trace(tr, values=False):
     d = tr.dims
     ns = ", ".join(f"n_{k}={n}" for k, n in enumerate(d["n"], start=1))
     lines = [f"{d['kind']} with {len(d['n'])} layer(s): s={d['s']} (batch), m={d['m']} (input), {ns}; "
-             f"T={d['T']} steps; m_1 = m, m_k = n_(k-1)"]
+             f"T={d['T']} step{'s' * (d['T'] != 1)}; m_1 = m, m_k = n_(k-1)"]
     if d["lengths"] is not None:
         lines.append(f"sequence_length {d['lengths'].tolist()}: at and past a row's length its output is zero, "
                      "its state carried (the rows below show what each step computed, before that mask)")

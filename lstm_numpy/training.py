@@ -40,10 +40,12 @@ class Progress:
     stream : a text stream (sys.stderr by default), or None for silence
     every : int, steps between plain lines when ``stream`` is not a terminal
     interval : float, seconds between rewrites on a terminal
+    unit : str, the loss's unit, shown after it (such as "nats/char"), or "" for none
     """
 
-    def __init__(self, total, stream=None, *, every=100, interval=0.2):
+    def __init__(self, total, stream=None, *, every=100, interval=0.2, unit=""):
         self.total, self.stream, self.every, self.interval = total, stream, every, interval
+        self.unit = f" {unit}" if unit else ""
         self.tty = bool(stream is not None and getattr(stream, "isatty", lambda: False)())
         self.start = time.perf_counter()
         self.last_draw = 0.0
@@ -63,7 +65,7 @@ class Progress:
         elapsed = time.perf_counter() - self.start
         rate = step / elapsed if elapsed > 0 else 0.0
         left = (self.total - step) / rate if rate > 0 else 0.0
-        return (f"step {step}/{self.total}  loss {loss:.4g}  {rate:.1f} steps/s  "
+        return (f"step {step}/{self.total}  loss {loss:.4g}{self.unit}  {rate:.1f} steps/s  "
                 f"time left {format_seconds(left)}")
 
     def update(self, step, loss):
@@ -123,7 +125,7 @@ def train_step(model, optimizer, batch, clip=None):
 
 
 def train(model, optimizer, next_batch, steps, *, clip=None, evaluate=None, eval_every=None,
-          stream=sys.stderr, log_every=100):
+          stream=sys.stderr, log_every=100, loss_unit=""):
     """Train ``model`` for ``steps`` mini-batches.
 
     Parameters
@@ -137,6 +139,7 @@ def train(model, optimizer, next_batch, steps, *, clip=None, evaluate=None, eval
     eval_every : None or int; ``evaluate`` runs every ``eval_every`` steps and after the last
     stream : where the progress line goes (None for silence)
     log_every : steps between plain progress lines in a log
+    loss_unit : str, the training loss's unit for the progress line (such as "nats/char")
 
     Returns
     -------
@@ -146,7 +149,7 @@ def train(model, optimizer, next_batch, steps, *, clip=None, evaluate=None, eval
     history = {"loss": [], "eval": []}
     if evaluate is not None:
         history["eval"].append((0, float(evaluate(model))))
-    progress = Progress(steps, stream, every=log_every)
+    progress = Progress(steps, stream, every=log_every, unit=loss_unit)
     for step in range(1, steps + 1):
         loss, _ = train_step(model, optimizer, next_batch(step), clip)
         history["loss"].append(loss)

@@ -73,7 +73,7 @@ def test_bench_command_writes_json_and_chart(tmp_path, capsys):
                    "--warmup", "0", "--no-torch", "--out-dir", str(tmp_path), "--threads", str(threads_now)])
     out = capsys.readouterr().out
     assert status == 0
-    assert "BLAS threads" in out and "gru    float32  (16, 50, 32, 64, 2)" in out
+    assert "BLAS thread" in out and "gru    float32  (16, 50, 32, 64, 2)" in out
     assert (tmp_path / "bench_quick.png").stat().st_size > 0      # --quick never replaces bench.*
     assert len(json.loads((tmp_path / "bench_quick.json").read_text())["results"]) == 2
     assert not (tmp_path / "bench.json").exists()

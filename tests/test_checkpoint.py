@@ -134,11 +134,16 @@ def test_other_files(tmp_path):
     path = tmp_path / "array.npz"
     with open(path, "wb") as f:
         np.save(f, np.zeros(3))                                   # a .npy, not an archive
-    with pytest.raises(ValueError, match="not a complete .npz file.*single ndarray"):
+    with pytest.raises(ValueError, match=r"is not a .npz archive \(a zip file\): it is a .npy file \(a single array\)"):
         checkpoint.load(path)
-    path.write_text("hello")
-    with pytest.raises(ValueError, match="not a complete .npz file"):
+    path.write_text("hello")                                      # np.load would ask to unpickle it
+    with pytest.raises(ValueError, match="is not a .npz archive .*starts with b'hell'"):
         checkpoint.load(path)
+    path.write_text("")
+    with pytest.raises(ValueError, match="is not a .npz archive .*an empty file"):
+        checkpoint.load(path)
+    with pytest.raises(ValueError, match="is a folder, not a file"):
+        checkpoint.load(tmp_path)
 
 
 def test_unwritable_paths(tmp_path):

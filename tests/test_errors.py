@@ -1,5 +1,6 @@
 """Bad input gets a ValueError or TypeError whose message says what was expected and what came."""
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -224,3 +225,47 @@ def test_the_caller_may_reuse_its_buffers(rng):
     np.testing.assert_array_equal(before.inputs, after.inputs)
     for k in before.params:
         np.testing.assert_array_equal(before.params[k], after.params[k])
+
+
+def test_gate_history_wants_the_readable_cache(lstm, x):
+    _, _, cache = ln.fast.dynamic_rnn(lstm, x)
+    with pytest.raises(TypeError, match=re.escape("a cache of lstm_numpy.fast.dynamic_rnn keeps layer k's "
+                                                  "gates as one (T, B, kH) array, cache['layers'][k]['gates']")):
+        ln.gate_history(cache, "f")
+
+
+@pytest.mark.parametrize("engine", [ln, ln.fast])
+def test_none_where_an_array_belongs_is_named(lstm, x, engine):
+    _, _, cache = engine.dynamic_rnn(lstm, x)
+    with pytest.raises(TypeError, match="expected d_outputs as an array of floating-point values, got None"):
+        engine.dynamic_rnn_backward(None, None, cache)
+    with pytest.raises(TypeError, match="expected inputs as an array of floating-point values, got None"):
+        engine.dynamic_rnn(lstm, None)
+
+
+def test_a_dtype_numpy_does_not_know():
+    with pytest.raises(TypeError, match="expected dtype float32 or float64, got 'bogus'"):
+        ln.LSTMCell(3, 4, dtype="bogus")
+
+
+def test_a_stack_wants_a_list_of_cells(rng):
+    layer = make_cell("gru", D, H, rng)
+    with pytest.raises(TypeError, match=re.escape("expected cells as a list of cells, bottom layer first, got "
+                                                  "GRUCell: MultiRNNCell([cell]) for one layer")):
+        ln.MultiRNNCell(layer)
+    with pytest.raises(TypeError, match="expected cells as a list of cells, bottom layer first, got int"):
+        ln.MultiRNNCell(3)
+
+
+@pytest.mark.parametrize("engine", [ln, ln.fast])
+def test_sequence_length_of_the_wrong_size_names_the_shape(lstm, x, engine):
+    with pytest.raises(ValueError, match=re.escape(f"expected sequence_length of shape (B={B},), got (0,)")):
+        engine.dynamic_rnn(lstm, x, sequence_length=[])
+
+
+def test_fast_engine_reports_a_value_beyond_float32_without_a_warning(rng, x):
+    cell = make_cell("lstm", D, H, rng, dtype=np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")                            # NumPy's overflow warning would fail here
+        with pytest.raises(ValueError, match="expected inputs within the range of float32"):
+            ln.fast.dynamic_rnn(cell, x * 1e300)

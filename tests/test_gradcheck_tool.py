@@ -153,7 +153,7 @@ def test_cli_flags_equal_to_the_defaults_still_name_one_configuration(capsys):
     assert main(["gradcheck", "--cell", "rnn", "--sizes", "3", "--input-size", "2", "--seed", "0"]) == 0
     out = capsys.readouterr().out
     assert "rnn tanh, sizes [3], D=2, B=3, T=4, batch-major, seed 0" in out
-    assert "1 configurations" in out
+    assert "1 configuration," in out
 
 
 def test_cli_relu_passes_on_any_seed(capsys):

@@ -1,5 +1,6 @@
 """Argument types and the cell-configuration flags shared by several subcommands."""
 import argparse
+import os
 
 
 def int_at_least(minimum, what):
@@ -63,3 +64,10 @@ def cell_from_arguments(args, rng):
     from ..config import build_cell
     return build_cell(args.cell, args.sizes, args.input_size, activation=args.activation,
                       reset_after=not args.reset_before, forget_bias=args.forget_bias, rng=rng)
+
+
+def check_output_folder(option, path):
+    """A ValueError when ``path``, where a command will write its files, exists and is no folder
+    (a missing folder is made when the files are written)."""
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise ValueError(f"expected {option} as a folder to write into, got the file {path!r}")

@@ -6,9 +6,10 @@ import os
 import subprocess
 import sys
 
-from .arguments import nonnegative_int, positive_int
+from .arguments import check_output_folder, nonnegative_int, positive_int
 
 CHILD_MARK = "LSTM_NUMPY_BENCH_THREADS"
+CELLS = ["lstm", "gru", "gru-rb", "rnn"]
 
 
 def add_parser(subparsers):
@@ -19,8 +20,7 @@ def add_parser(subparsers):
                     "layers with the same thread count (left out when PyTorch is not installed). "
                     "Interleaved runs, median after a warm-up. Writes DIR/bench.json and DIR/bench.png (bench_quick.* with --quick).")
     parser.add_argument("--quick", action="store_true", help="the two small configurations only")
-    parser.add_argument("--cells", nargs="+", choices=["lstm", "gru", "gru-rb", "rnn"],
-                        default=["lstm", "gru", "gru-rb", "rnn"],
+    parser.add_argument("--cells", nargs="+", choices=CELLS, default=CELLS,
                         help="cell kinds (default all four); gru resets after the recurrent product, as "
                              "PyTorch does, gru-rb before it, as TensorFlow 1.x's GRUCell (no textbook or "
                              "PyTorch column)")
@@ -52,6 +52,12 @@ def child_argv(args):
 
 
 def run(args):
+    given = [flag for flag, on in (("--quick", args.quick), ("--cells", args.cells != CELLS), ("--no-plot", args.no_plot)) if on]
+    if args.levers and given:
+        raise ValueError(f"--levers times the LSTM at (64, 100, 128, 256, 2) and draws nothing; "
+                         f"{' '.join(given)} would be ignored: leave {'it' if len(given) == 1 else 'them'} out")
+    if not args.levers:
+        check_output_folder("--out-dir", args.out_dir)          # now, not after the benchmark
     from ..bench import machine
     threads_now, _ = machine.blas_threads()
     if args.threads != threads_now:
@@ -70,7 +76,7 @@ def run_here(args, threads):
     if torch is not None:
         torch.set_num_threads(threads)
     info = machine.describe(threads)
-    print(f"numpy {info['numpy']}, BLAS {info['blas']} ({info['blas_core']} kernels), {info['blas_threads']} BLAS threads "
+    print(f"numpy {info['numpy']}, BLAS {info['blas']} ({info['blas_core']} kernels), {info['blas_threads']} BLAS thread{'s' * (info['blas_threads'] != 1)} "
           f"({info['blas_threads_source']}), {info['cpus']} CPUs, python {info['python']}")
     if torch is None:
         print("PyTorch: " + ("left out (--no-torch)" if args.no_torch else "not installed; its column is left out"))

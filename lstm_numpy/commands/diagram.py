@@ -19,6 +19,21 @@ KINDS = {
 }
 
 
+CELL = ("cell", "sizes", "input_size", "batch", "seed")
+VARIANTS = ("reset_before", "activation", "forget_bias")
+OPTIONS = CELL + VARIANTS + ("steps", "time_major", "lengths", "layer", "highlight", "widths")
+USES = {                                  # the options each kind draws from; any other is an error
+    "legend": (),
+    "unrolled": CELL + VARIANTS + ("steps",),
+    "lstm-cell": CELL + ("layer", "highlight", "forget_bias"),
+    "gru-cell": CELL + ("layer", "reset_before"),
+    "learned-state": ("widths", "batch", "steps", "seed"),
+    "contract": CELL + VARIANTS + ("steps", "lengths"),
+    "gates": CELL + VARIANTS + ("steps", "layer"),
+    "gradients": ("sizes", "input_size", "batch", "steps", "seed"),
+}
+
+
 def add_parser(subparsers):
     parser = subparsers.add_parser(
         "diagram", help="draw a diagram or plot from a real forward pass (PNG or SVG)",
@@ -38,19 +53,35 @@ def add_parser(subparsers):
     return parser
 
 
+def unused_options(parser, args):
+    """The options given with a value other than their default that ``args.kind`` does not draw
+    from, as they are spelled on the command line."""
+    return ["--" + dest.replace("_", "-") for dest in OPTIONS
+            if dest not in USES[args.kind] and getattr(args, dest) != parser.get_default(dest)]
+
+
 def run(parser, args):
     if not args.output.lower().endswith((".png", ".svg")):
         parser.error(f"expected -o FILE ending in .png or .svg, got {args.output!r}")
+    unused = unused_options(parser, args)
+    if unused:
+        uses = ", ".join("--" + dest.replace("_", "-") for dest in USES[args.kind]) or "none"
+        parser.error(f"{' '.join(unused)} {'does' if len(unused) == 1 else 'do'} not apply to {args.kind} "
+                     f"(its options: {uses})")
     if args.kind == "gru-cell" and args.cell == "lstm":
         args.cell = "gru"
     if args.kind in ("lstm-cell", "gru-cell") and args.cell != args.kind[:-5]:
-        parser.error(f"{args.kind} draws a {args.kind[:-5]} cell, got --cell {args.cell}")
-    if args.highlight and args.kind != "lstm-cell":
-        parser.error(f"--highlight applies to lstm-cell, got {args.kind}")
+        parser.error(f"{args.kind} draws {'an LSTM' if args.kind == 'lstm-cell' else 'a GRU'} cell, got --cell {args.cell}")
     check_cell_arguments(parser, args)
-    from .. import plot
-    fig = draw(plot, args)
-    plot.save(fig, args.output, dpi=args.dpi)
+    try:
+        from .. import plot
+        fig = draw(plot, args)
+        plot.save(fig, args.output, dpi=args.dpi)
+    except ImportError as err:
+        if not (err.name or "").split(".")[0] in ("matplotlib", "PIL"):
+            raise
+        raise ValueError(f"diagram draws with matplotlib, which is not installed here ({err}): "
+                         f"pip install matplotlib, or run it with the .venv/bin/python that make sets up") from None
     print(f"wrote {args.output}")
     return 0
 

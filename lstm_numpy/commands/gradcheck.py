@@ -91,9 +91,9 @@ def run(parser, args):
     worst = max(r.max_error for r in reports)
     rows = sum(len(r.rows) for r in reports)
     if failed:
-        print(f"gradcheck FAILED: {failed} of {len(reports)} configurations have an array above "
+        print(f"gradcheck FAILED: {failed} of {len(reports)} configuration{'s' * (len(reports) != 1)} have an array above "
               f"{TOLERANCE:.0e}; worst relative error {worst:.2e}")
         return 1
-    print(f"gradcheck passed: {rows} arrays in {len(reports)} configurations, worst relative "
+    print(f"gradcheck passed: {rows} arrays in {len(reports)} configuration{'s' * (len(reports) != 1)}, worst relative "
           f"error {worst:.2e} (tolerance {TOLERANCE:.0e})")
     return 0

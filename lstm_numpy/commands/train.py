@@ -18,7 +18,7 @@ from ..data import CharCorpus, naive_forecast, package_texts, read_text, sine_wi
 from ..models import ArticleLSTM, SequenceRegressor
 from ..optim import OPTIMIZERS
 from ..training import train
-from .arguments import nonnegative_int, positive_int
+from .arguments import check_output_folder, nonnegative_int, positive_int
 
 
 def positive_float(text):
@@ -89,6 +89,12 @@ def make_optimizer(args, model):
     return OPTIMIZERS[args.optimizer](model.params, lr=args.lr)
 
 
+def check_figures_folder(args):
+    """A ValueError now, not after training, when ``--figures`` names something that is not a folder."""
+    if not args.no_figures:
+        check_output_folder("--figures", args.figures)
+
+
 def finish(args, model, history, figures):
     """The checkpoint first (the trained model matters most), then the figures; prints where each went."""
     if args.save:
@@ -111,6 +117,7 @@ def with_defaults(args, steps, lr):
 def run_sine(args):
     if args.save:
         checkpoint.check_writable(args.save)                 # fail now, not after training
+    check_figures_folder(args)
     article = args.model == "article"
     with_defaults(args, 800 if article else 1500, 0.005 if article else 0.01)
     rng = np.random.default_rng(args.seed)
@@ -134,7 +141,8 @@ def run_sine(args):
           f"{args.steps} steps of {args.batch} windows, {args.optimizer} lr {args.lr}, clip {args.clip}, "
           f"seed {args.seed}")
     history = train(model, make_optimizer(args, model), next_batch, args.steps, clip=args.clip,
-                    evaluate=evaluate, eval_every=max(1, args.steps // args.evals), stream=progress_stream(args))
+                    evaluate=evaluate, eval_every=max(1, args.steps // args.evals), stream=progress_stream(args),
+                    loss_unit="MSE")
     print(f"{'step':>6}  held-out MSE  (naive forecast {naive:.5f})")
     for step, value in history["eval"]:
         print(f"{step:>6}  {value:.5f}")
@@ -158,6 +166,7 @@ def run_chars(args):
     with_defaults(args, 800, 0.005)
     if args.save:
         checkpoint.check_writable(args.save)
+    check_figures_folder(args)
     if args.text:
         text, source = read_text(args.text), args.text
     else:
@@ -179,7 +188,7 @@ def run_chars(args):
           f"{args.optimizer} lr {args.lr}, clip {args.clip}, seed {args.seed}")
     history = train(model, make_optimizer(args, model), lambda step: corpus.batch(args.batch, args.seq_len, rng),
                     args.steps, clip=args.clip, evaluate=evaluate, eval_every=max(1, args.steps // args.evals),
-                    stream=progress_stream(args))
+                    stream=progress_stream(args), loss_unit="nats/char")           # the model's cross-entropy
     print(f"{'step':>6}  held-out bits/char")
     for step, value in history["eval"]:
         print(f"{step:>6}  {value:.3f}")

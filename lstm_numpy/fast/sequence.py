@@ -50,8 +50,8 @@ def _as_float(name, a, dtype):
     """``a`` in ``dtype``, not copied where it already is; bad values get the readable path's errors."""
     arr = np.asarray(a)
     if arr.dtype.kind == "f":
-        arr = arr.astype(dtype, copy=False)
-        with np.errstate(over="ignore", invalid="ignore"):
+        with np.errstate(over="ignore", invalid="ignore"):   # a value beyond float32 becomes inf: reported below
+            arr = arr.astype(dtype, copy=False)
             if np.isfinite(np.sum(arr)):                      # one pass: a NaN or inf anywhere makes the sum one
                 return arr
     as_float_array(name, a, dtype)                            # raises the readable path's error, if it has one

@@ -1,0 +1,62 @@
+"""The command line refuses what it would ignore or fail on late: one line naming what was
+expected and what came, before any work is done."""
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from lstm_numpy.commands import main
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["legend", "--cell", "gru"], "--cell does not apply to legend (its options: none)"),
+    (["unrolled", "--time-major", "--lengths", "3", "1", "0", "2"], "--time-major --lengths do not apply to unrolled"),
+    (["learned-state", "--cell", "gru", "--sizes", "4"], "--cell --sizes do not apply to learned-state (its options: "
+                                                          "--widths, --batch, --steps, --seed)"),
+    (["gradients", "--cell", "gru"], "--cell does not apply to gradients"),
+    (["unrolled", "--highlight", "forget"], "--highlight does not apply to unrolled"),
+    (["gru-cell", "--forget-bias", "1"], "--forget-bias does not apply to gru-cell"),
+    (["lstm-cell", "--cell", "gru"], "lstm-cell draws an LSTM cell, got --cell gru"),
+])
+def test_diagram_refuses_options_its_kind_does_not_draw_from(argv, message, tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        main(["diagram", *argv, "-o", str(tmp_path / "d.png")])
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "d.png").exists()
+
+
+def test_diagram_without_matplotlib_says_so(tmp_path):
+    """In a process where importing matplotlib fails, as where it is not installed."""
+    script = textwrap.dedent(f"""
+        import sys
+        class NoMatplotlib:
+            def find_spec(self, name, path=None, target=None):
+                if name.split(".")[0] == "matplotlib":
+                    raise ModuleNotFoundError(f"No module named {{name!r}}", name=name)
+        sys.meta_path.insert(0, NoMatplotlib())
+        from lstm_numpy.commands import main
+        sys.exit(main(["diagram", "legend", "-o", {str(tmp_path / "l.png")!r}]))
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 2, done.stderr
+    assert "diagram draws with matplotlib, which is not installed here" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_train_checks_its_figures_folder_before_training(tmp_path, capsys):
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("")
+    assert main(["train", "sine", "--steps", "5", "--quiet", "--figures", str(not_a_folder)]) == 2
+    out, err = capsys.readouterr()
+    assert f"expected --figures as a folder to write into, got the file {str(not_a_folder)!r}" in err
+    assert "train sine:" not in out                                   # nothing was trained
+
+
+def test_bench_checks_its_arguments_before_timing(tmp_path, capsys):
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("")
+    assert main(["bench", "--quick", "--no-torch", "--out-dir", str(not_a_folder)]) == 2
+    assert "expected --out-dir as a folder to write into" in capsys.readouterr().err
+    assert main(["bench", "--levers", "--quick"]) == 2
+    assert "--quick would be ignored: leave it out" in capsys.readouterr().err
