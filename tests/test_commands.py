@@ -60,3 +60,13 @@ def test_bench_checks_its_arguments_before_timing(tmp_path, capsys):
     assert "expected --out-dir as a folder to write into" in capsys.readouterr().err
     assert main(["bench", "--levers", "--quick"]) == 2
     assert "--quick would be ignored: leave it out" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv, prog", [(["gradcheck", "--bogus"], "python -m lstm_numpy gradcheck"),
+                                        (["train", "sine", "--bogus", "3"], "python -m lstm_numpy train sine")])
+def test_an_unknown_option_is_named_by_its_subcommand(argv, prog, capsys):
+    with pytest.raises(SystemExit):
+        main(argv)
+    err = capsys.readouterr().err
+    assert f"{prog}: error: unrecognized arguments: {' '.join(argv[-2 if argv[0] == 'train' else -1:])}" in err
+    assert f"usage: {prog}" in err

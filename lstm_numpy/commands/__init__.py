@@ -18,13 +18,16 @@ def build_parser():
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         importlib.import_module(f"{__name__}.{name}").add_parser(subparsers)
+        subparsers.choices[name].set_defaults(command_parser=subparsers.choices[name])
     return parser
 
 
 def main(argv=None):
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else list(argv)
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:                                 # said by the subcommand's parser, with its usage line
+        getattr(args, "command_parser", parser).error(f"unrecognized arguments: {' '.join(unknown)}")
     args.argv = argv                            # what was typed, for commands whose defaults differ
     if args.command is None:
         parser.print_help()
@@ -32,7 +35,7 @@ def main(argv=None):
     try:
         return args.func(args)
     except (ValueError, TypeError, OSError) as err:           # OSError: a file that cannot be written
-        print(f"python -m lstm_numpy {args.command}: error: {err}", file=sys.stderr)
+        print(f"{args.command_parser.prog}: error: {err}", file=sys.stderr)
         return 2
     except BrokenPipeError:                     # the reader (e.g. `| head`) stopped reading
         sys.stderr.close()

@@ -64,7 +64,7 @@ def add_parser(subparsers):
                       help="held-out windows for the evaluation (default 1000)")
     add_common(sine, steps="1500, or 800 with --model article", batch=32, lr="0.01, or 0.005 with --model article",
                clip=1.0)
-    sine.set_defaults(func=run_sine)
+    sine.set_defaults(func=run_sine, command_parser=sine)
     chars = tasks.add_parser("chars", help="character language model",
                              description="A character language model. Default corpus: the project's own "
                                          "README, docs and source text; --text takes any UTF-8 file.")
@@ -77,7 +77,7 @@ def add_parser(subparsers):
     chars.add_argument("--sample", type=nonnegative_int, default=300, metavar="N", help="characters to sample at the end (default 300)")
     chars.add_argument("--temperature", type=positive_float, default=0.7, help="sampling temperature (default 0.7)")
     add_common(chars, steps=800, batch=32, lr=0.005, clip=5.0)
-    chars.set_defaults(func=run_chars)
+    chars.set_defaults(func=run_chars, command_parser=chars)
     return parser
 
 
