@@ -1,7 +1,8 @@
 """Figures of a training run: the loss curve, and predictions against truth.
 
 matplotlib is imported inside each function, so this module imports without it; the training
-command calls :func:`available` first and skips the figures when matplotlib is missing.
+command calls :func:`available` first and skips the figures when matplotlib is missing. The
+figures are drawn without pyplot, on the Agg canvas: files only, never a window.
 """
 import importlib.util
 import os
@@ -14,31 +15,32 @@ def available():
     return importlib.util.find_spec("matplotlib") is not None
 
 
-def _pyplot():
-    import matplotlib
-    matplotlib.use("Agg")                     # files only, no window
-    import matplotlib.pyplot as plt
-    return plt
+def _figure(width, height):
+    """A figure on the Agg canvas (files only, no window, no pyplot state); its constrained layout
+    keeps the labels and an outside legend inside it."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    fig = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
 
 
 def _save(fig, path):
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     fig.savefig(path, dpi=110, metadata={"Software": None})   # no version stamp: same run, same bytes
-    fig.clf()
 
 
-def loss_curve(history, path, *, title="training loss", ylabel="loss", eval_label="held-out", baseline=None,
-               baseline_label="baseline"):
-    """The training loss per step (and a running mean), the evaluations, and an optional baseline.
+def loss_figure(history, *, title="training loss", ylabel="loss", eval_label="held-out", baseline=None,
+                baseline_label="baseline"):
+    """The figure :func:`loss_curve` writes (arguments as there, without the path).
 
-    Parameters
-    ----------
-    history : dict from :func:`lstm_numpy.training.train`
-    path : str, the PNG to write
-    baseline : None or float, drawn as a horizontal line (e.g. the naive forecast's error)
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
-    plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(6.4, 4.0))
+    from .plot.plot_axes import legend_off_the_lines, plain_log, whole_steps
+    fig = _figure(6.4, 4.0)
+    ax = fig.add_subplot()
     loss = np.asarray(history["loss"])
     steps = np.arange(1, len(loss) + 1)
     ax.plot(steps, loss, color="0.75", linewidth=0.8, label="training batch")
@@ -52,12 +54,27 @@ def loss_curve(history, path, *, title="training loss", ylabel="loss", eval_labe
     if baseline is not None:
         ax.axhline(baseline, color="C3", linestyle="--", label=baseline_label)
     ax.set_yscale("log")
+    plain_log(ax.yaxis)                       # 3, 4, 6 bits rather than 3x10^0 when the range allows
+    whole_steps(ax.xaxis)
     ax.set_xlabel("step")
     ax.set_ylabel(ylabel)
     ax.set_title(title)
-    ax.legend()
-    _save(fig, path)
-    plt.close(fig)
+    legend_off_the_lines(ax)                  # never over the baseline, which "best" would cover
+    return fig
+
+
+def loss_curve(history, path, *, title="training loss", ylabel="loss", eval_label="held-out", baseline=None,
+               baseline_label="baseline"):
+    """The training loss per step (and a running mean), the evaluations, and an optional baseline.
+
+    Parameters
+    ----------
+    history : dict from :func:`lstm_numpy.training.train`
+    path : str, the PNG to write
+    baseline : None or float, drawn as a horizontal line (e.g. the naive forecast's error)
+    """
+    _save(loss_figure(history, title=title, ylabel=ylabel, eval_label=eval_label, baseline=baseline,
+                      baseline_label=baseline_label), path)
 
 
 def sine_predictions(inputs, lengths, targets, predictions, path, *, rows=4):
@@ -67,8 +84,8 @@ def sine_predictions(inputs, lengths, targets, predictions, path, *, rows=4):
     ----------
     inputs : ndarray of shape (B, T, 1); lengths : ints (B,); targets, predictions : (B, 1)
     """
-    plt = _pyplot()
-    fig, axes = plt.subplots(rows, 1, figsize=(6.4, 1.6 * rows), sharex=True)
+    fig = _figure(6.4, 1.6 * rows)
+    axes = fig.subplots(rows, 1, sharex=True)
     for b, ax in enumerate(np.atleast_1d(axes)):
         n = int(lengths[b])
         ax.plot(np.arange(n), inputs[b, :n, 0], ".-", color="C0", label="input window")
@@ -80,4 +97,3 @@ def sine_predictions(inputs, lengths, targets, predictions, path, *, rows=4):
     np.atleast_1d(axes)[-1].set_xlabel("step t")
     fig.suptitle("held-out windows: forecast of the next value")
     _save(fig, path)
-    plt.close(fig)

@@ -11,7 +11,7 @@ from lstm_numpy.commands import main
 
 @pytest.mark.parametrize("argv, message", [
     (["legend", "--cell", "gru"], "--cell does not apply to legend (its options: none)"),
-    (["unrolled", "--time-major", "--lengths", "3", "1", "0", "2"], "--time-major --lengths do not apply to unrolled"),
+    (["unrolled", "--time-major", "--lengths", "3", "1", "0", "2"], "--lengths does not apply to unrolled"),
     (["learned-state", "--cell", "gru", "--sizes", "4"], "--cell --sizes do not apply to learned-state (its options: "
                                                           "--widths, --batch, --steps, --seed)"),
     (["gradients", "--cell", "gru"], "--cell does not apply to gradients"),
@@ -70,3 +70,10 @@ def test_an_unknown_option_is_named_by_its_subcommand(argv, prog, capsys):
     err = capsys.readouterr().err
     assert f"{prog}: error: unrecognized arguments: {' '.join(argv[-2 if argv[0] == 'train' else -1:])}" in err
     assert f"usage: {prog}" in err
+
+
+def test_diagram_unrolled_draws_the_layout_asked_for(tmp_path):
+    for flags, label, other in (([], "outputs[:, 0]", "outputs[0]"), (["--time-major"], "outputs[0]", "outputs[:, 0]")):
+        out = tmp_path / f"u{len(flags)}.svg"
+        assert main(["diagram", "unrolled", *flags, "-o", str(out)]) == 0
+        assert label in out.read_text() and other not in out.read_text()

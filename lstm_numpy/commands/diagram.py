@@ -24,7 +24,7 @@ VARIANTS = ("reset_before", "activation", "forget_bias")
 OPTIONS = CELL + VARIANTS + ("steps", "time_major", "lengths", "layer", "highlight", "widths")
 USES = {                                  # the options each kind draws from; any other is an error
     "legend": (),
-    "unrolled": CELL + VARIANTS + ("steps",),
+    "unrolled": CELL + VARIANTS + ("steps", "time_major"),
     "lstm-cell": CELL + ("layer", "highlight", "forget_bias"),
     "gru-cell": CELL + ("layer", "reset_before"),
     "learned-state": ("widths", "batch", "steps", "seed"),
@@ -98,7 +98,7 @@ def draw(plot, args):
                                                                   args.batch, args.seed))
     cell = cell_from_arguments(args, rng)
     if args.kind == "unrolled":
-        return plot.draw_unrolled(cell, args.batch, args.steps)
+        return plot.draw_unrolled(cell, args.batch, args.steps, time_major=args.time_major)
     if args.kind == "lstm-cell":
         return plot.draw_lstm_cell(cell, args.batch, args.layer, args.highlight)
     if args.kind == "gru-cell":

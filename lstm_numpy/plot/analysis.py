@@ -16,6 +16,7 @@ from ..lstm import LSTMCell
 from ..multi import MultiRNNCell
 from ..rnn import RNNCell
 from .canvas import RC
+from .plot_axes import legend_off_the_lines, plain_log, whole_steps
 
 GATE_TITLES = {"i": "input gate i", "f": "forget gate f", "g": "candidate g", "o": "output gate o",
                "c": "cell state c", "h": "hidden state h", "r": "reset gate r", "z": "update gate z",
@@ -23,10 +24,19 @@ GATE_TITLES = {"i": "input gate i", "f": "forget gate f", "g": "candidate g", "o
 
 
 def _figure(width, height):
+    """A figure whose constrained layout keeps every tick label, colour bar and title inside it."""
     with matplotlib.rc_context(RC):
-        fig = Figure(figsize=(width, height))
+        fig = Figure(figsize=(width, height), layout="constrained")
         FigureCanvasAgg(fig)
     return fig
+
+
+def _widen_to_title(fig, title, margin=0.3):
+    """Widen ``fig`` so that its title fits, with ``margin`` inches either side."""
+    needed = title.get_window_extent(fig.canvas.get_renderer()).width / fig.dpi + 2 * margin
+    width, height = fig.get_size_inches()
+    if needed > width:
+        fig.set_size_inches(needed, height)
 
 
 def plot_gates(cache, layer=1, row=0, title=None):
@@ -73,8 +83,9 @@ def plot_gates(cache, layer=1, row=0, title=None):
             ax.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
             fig.colorbar(im, ax=ax, fraction=0.08, pad=0.03).ax.tick_params(labelsize=7)
         axes[0].set_ylabel("unit", fontsize=8)
-        fig.suptitle(title or f"{type(kind).__name__} layer {layer}, batch row {row}: every gate over time", fontsize=9)
-        fig.subplots_adjust(left=0.05, right=0.96, bottom=0.16, top=0.76, wspace=0.55)
+        suptitle = fig.suptitle(title or f"{type(kind).__name__} layer {layer}, batch row {row}: every gate over time",
+                                fontsize=9)
+        _widen_to_title(fig, suptitle)                        # one gate's panel is narrower than the title
     return fig
 
 
@@ -98,10 +109,11 @@ def plot_gradient_norms(curves, title="||dL/dh_t|| for a loss on the last step o
             ax.semilogy(np.arange(len(norms)), np.maximum(norms, 1e-300), marker=".", ms=3, lw=1.2, label=label)
         ax.set_xlabel("step t (the loss is on the last step)")
         ax.set_ylabel("||dL/dh_t||  (log scale)")
+        whole_steps(ax.xaxis)
+        plain_log(ax.yaxis)
         ax.set_title(title, fontsize=9)
         ax.grid(True, which="major", alpha=0.3)
-        ax.legend(fontsize=8, loc="lower right")
-        fig.subplots_adjust(left=0.13, right=0.97, bottom=0.14, top=0.9)
+        legend_off_the_lines(ax, fontsize=8)
     return fig
 
 
@@ -153,13 +165,14 @@ def plot_losses(losses, title="training loss", xlabel="step", log=None):
             ax.plot(np.arange(v.size), v, lw=1.3, label=label)
         if log:
             ax.set_yscale("log")
+            plain_log(ax.yaxis)
         ax.set_xlabel(xlabel)
         ax.set_ylabel("loss")
+        whole_steps(ax.xaxis)
         ax.set_title(title, fontsize=9)
         ax.grid(True, alpha=0.3)
         if len(runs) > 1:
-            ax.legend(fontsize=8)
-        fig.subplots_adjust(left=0.13, right=0.97, bottom=0.14, top=0.9)
+            legend_off_the_lines(ax, fontsize=8)
     return fig
 
 

@@ -88,13 +88,20 @@ def dot(ax, x, y, color=HSTATE):
     ax.add_patch(Circle((x, y), 0.035, fc=color, ec=color, zorder=4))
 
 
+def continuous_colour(fig):
+    """Whether ``fig`` maps values to colours through a colour map (a heatmap, a colour bar, an image)."""
+    from matplotlib.cm import ScalarMappable
+    return any(isinstance(a, ScalarMappable) and a.get_array() is not None for a in fig.findobj())
+
+
 def save(fig, path=None, *, dpi=110, colors=128):
     """Save to ``path`` (PNG or SVG by its extension), deterministically; or return PNG bytes.
 
     The same figure gives the same bytes: no date or software stamp in the metadata, a fixed
-    salt for SVG ids, and SVG text kept as text (``svg.fonttype = "none"``). A PNG is reduced
-    to a palette of ``colors`` colours (no dithering): a diagram has few colours, and the
-    file shrinks about threefold.
+    salt for SVG ids, and SVG text kept as text (``svg.fonttype = "none"``). A PNG of a line
+    diagram is reduced to a palette of ``colors`` colours (no dithering): it has few colours,
+    and the file shrinks about threefold. A PNG with a colour map (heatmaps and their colour
+    bars) keeps every colour, so that a cell can be read against its bar.
     """
     fmt = "png" if path is None else str(path).rsplit(".", 1)[-1].lower()
     if fmt not in ("png", "svg"):
@@ -107,9 +114,10 @@ def save(fig, path=None, *, dpi=110, colors=128):
         fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
     from PIL import Image
     image = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
-    small = image.quantize(colors=colors, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    if not continuous_colour(fig):
+        image = image.quantize(colors=colors, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
     out = io.BytesIO()
-    small.save(out, format="png", optimize=True)
+    image.save(out, format="png", optimize=True)
     if path is None:
         return out.getvalue()
     with open(path, "wb") as f:

@@ -56,32 +56,36 @@ def draw_contract(cell, batch=3, steps=4, lengths=(4, 2, 0), seed=0):
     outputs_tm, final_tm, _ = dynamic_rnn(cell, x.transpose(1, 0, 2), time_major=True)
     hs = gate_history(cache, "h", layer=len(cell.cells) - 1 if isinstance(cell, MultiRNNCell) else 0)
 
-    fig, ax = new_figure(10.4, 6.45)
-    text(ax, 0.15, 6.25, f"dynamic_rnn contract, {describe_cell(cell)}", ha="left", weight="bold")
-    box(ax, 0.2, 4.0, 2.9, 1.9, "inputs\n\nbatch-major (default)\n(B, T, D) = "
+    # The bottom panel has one row per row of the batch; the figure grows with it, upwards.
+    cw, chh, gap, x0 = 1.15, 0.5, 0.25, 2.35
+    ytop = 0.45 + batch * (chh + gap)                         # the top of the rows, room below for the last note
+    fx = x0 + steps * cw + 0.7                                # the final states' column
+    y0 = ytop + 0.95                                          # the lower edge of the top panel's inputs box
+    fig, ax = new_figure(max(10.4, fx + 2.5), y0 + 2.45)  # room at the right for the notes "= initial state"
+    text(ax, 0.15, y0 + 2.25, f"dynamic_rnn contract, {describe_cell(cell)}", ha="left", weight="bold")
+    box(ax, 0.2, y0, 2.9, 1.9, "inputs\n\nbatch-major (default)\n(B, T, D) = "
         f"{shape_text(x.shape)}\n\ntime_major=True\n(T, B, D) = {shape_text(x.transpose(1, 0, 2).shape)}",
         fc=WEIGHTS, size=8)
-    box(ax, 3.7, 4.55, 2.4, 0.8, "dynamic_rnn(cell, inputs,\nsequence_length, initial_state,\ntime_major)",
+    box(ax, 3.7, y0 + 0.55, 2.4, 0.8, "dynamic_rnn(cell, inputs,\nsequence_length, initial_state,\ntime_major)",
         fc=LAYER, size=7.5)
-    arrow(ax, [(3.1, 4.95), (3.7, 4.95)])
-    arrow(ax, [(6.1, 5.25), (6.7, 5.25)])
-    arrow(ax, [(6.1, 4.65), (6.7, 4.65)])
-    box(ax, 6.7, 5.05, 3.5, 0.95, f"outputs: the top layer's h at every step\n(B, T, H) = {shape_text(outputs.shape)}"
-        f"\ntime-major (T, B, H) = {shape_text(outputs_tm.shape)}", fc=WEIGHTS, size=8)
-    box(ax, 6.7, 3.85, 3.5, 1.05, "final_state (same in both layouts)\n" + state_text(final), fc=WEIGHTS, size=7)
-    # The bottom panel: rows of the batch against steps.
-    cw, chh, x0, ytop = 1.15, 0.5, 2.35, 3.05
-    text(ax, 0.15, 3.5, f"sequence_length = {lengths.tolist()}: outputs zero at and past a row's length, "
+    arrow(ax, [(3.1, y0 + 0.95), (3.7, y0 + 0.95)])
+    arrow(ax, [(6.1, y0 + 1.25), (6.7, y0 + 1.25)])
+    arrow(ax, [(6.1, y0 + 0.65), (6.7, y0 + 0.65)])
+    box(ax, 6.7, y0 + 1.05, 3.5, 0.95, "outputs: the top layer's h at every step\n"
+        f"(B, T, H) = {shape_text(outputs.shape)}\ntime-major (T, B, H) = {shape_text(outputs_tm.shape)}",
+        fc=WEIGHTS, size=8)
+    box(ax, 6.7, y0 - 0.15, 3.5, 1.05, "final_state (same in both layouts)\n" + state_text(final), fc=WEIGHTS, size=7)
+    text(ax, 0.15, ytop + 0.45, f"sequence_length = {lengths.tolist()}: outputs zero at and past a row's length, "
          "its state carried to the end", ha="left", weight="bold", size=8.5)
     stacked = isinstance(cell, MultiRNNCell)
     lstm = isinstance(top_h_holder(initial), LSTMState)
     part = ("[-1]" if stacked else "") + (".h" if lstm else "")
     text(ax, x0 - 1.0, ytop + 0.05, f"initial_state{part}", size=8, va="bottom")
-    text(ax, x0 + steps * cw + 1.25, ytop + 0.05, f"final_state{part}", size=8, va="bottom")
+    text(ax, fx + 0.55, ytop + 0.05, f"final_state{part}", size=8, va="bottom")
     for t in range(steps):
         text(ax, x0 + t * cw + cw / 2, ytop + 0.05, f"outputs[:, {t}]", size=8, va="bottom")
     for b in range(batch):
-        y = ytop - (b + 1) * (chh + 0.25)
+        y = ytop - (b + 1) * (chh + gap)
         text(ax, 0.15, y + chh / 2, f"row {b}\nlength {lengths[b]}", ha="left", size=8)
         box(ax, x0 - 1.5, y, 1.0, chh, f"h {shape_text(top_h(initial)[b].shape)}", fc="white", size=7.5)
         for t in range(steps):
@@ -90,7 +94,6 @@ def draw_contract(cell, batch=3, steps=4, lengths=(4, 2, 0), seed=0):
             ink = MUTED if zero else HSTATE
             box(ax, x0 + t * cw + 0.08, y, cw - 0.16, chh, label, fc="#e6e6e6" if zero else LAYER, ec=ink,
                 size=7.5, color=ink)
-        fx = x0 + steps * cw + 0.7
         box(ax, fx, y, 1.1, chh, f"h {shape_text(top_h(final)[b].shape)}", fc="white", size=7.5)
         source = [t for t in range(steps) if np.array_equal(hs[t, b], top_h(final)[b])]
         if source:

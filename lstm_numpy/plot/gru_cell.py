@@ -6,11 +6,12 @@ candidate n is where the two forms differ: with ``reset_after=True`` (PyTorch, c
 the reset gate multiplies ``h W_h,n + b_h,n``; with ``reset_after=False`` (TensorFlow 1.x) it
 multiplies h_{t-1} before the product.
 """
-from .canvas import CELL, HSTATE, LAYER, arrow, box, dot, new_figure, op, shape_text, text
+from .canvas import CELL, arrow, box, dot, new_figure, op, shape_text, text
 from .unrolled import traced
 
-Y_H, Y_BUS, X_Z, X_R, X_HN, X_XN = 4.1, 1.0, 2.4, 3.7, 5.0, 5.7
-X_ZH, X_NZ, Y_Z, Y_X = 6.9, 8.0, 3.55, 0.6
+Y_H, Y_BUS, X_Z, X_R, X_HN, X_XN = 4.4, 1.0, 2.4, 3.7, 5.0, 5.7
+X_ZH, X_NZ, Y_Z, Y_X = 6.9, 8.0, 3.85, 0.6
+CROSS = 0.1               # a line crossing another without joining it breaks this far either side
 
 
 def draw_gru_cell(cell, batch=4, layer=1):
@@ -42,8 +43,8 @@ def draw_gru_cell(cell, batch=4, layer=1):
             return f"$b_{{x,{gate}}}^{{{k}}}, b_{{h,{gate}}}^{{{k}}}$ {shape('b_x,' + gate, True)}"
         return f"$b_{gate}^{{{k}}}$ {shape('b_' + gate, True)}"
 
-    fig, ax = new_figure(9.9, 5.6)
-    box(ax, 0.95, 0.35, 8.05, 4.25, fc=CELL, ec="#9bb0cc", zorder=0, rounded=0.15)
+    fig, ax = new_figure(9.9, 5.9)
+    box(ax, 0.95, 0.35, 8.05, 4.55, fc=CELL, ec="#9bb0cc", zorder=0, rounded=0.15)
     # The state line: z * h_{t-1} plus (1 - z) * n is h_t.
     arrow(ax, [(0.2, Y_H), (X_ZH - 0.16, Y_H)], head=False)
     arrow(ax, [(X_ZH + 0.16, Y_H), (X_NZ - 0.16, Y_H)], head=False)
@@ -70,7 +71,7 @@ def draw_gru_cell(cell, batch=4, layer=1):
         box(ax, x - 0.6, 1.45, 1.2, 0.95, label, size=7)
     # z: straight to the product with h_{t-1}, and through 1 - z to the product with n.
     arrow(ax, [(X_Z, 2.4), (X_Z, Y_Z), (X_ZH, Y_Z), (X_ZH, Y_H - 0.16)])
-    text(ax, X_Z + 0.08, 3.0, f"$z_t^{{{k}}}$ {shape('z_t')}", ha="left")
+    text(ax, X_Z + 0.08, 3.15, f"$z_t^{{{k}}}$ {shape('z_t')}", ha="left")
     dot(ax, X_ZH, Y_Z)
     arrow(ax, [(X_ZH, Y_Z), (7.3, Y_Z)])
     op(ax, 7.46, Y_Z, "1−", size=8)
@@ -85,11 +86,14 @@ def draw_gru_cell(cell, batch=4, layer=1):
     dot(ax, X_HN, Y_H)
     y_sum = 1.7
     if after:
-        arrow(ax, [(X_HN, Y_H), (X_HN, Y_Z + 0.1)], head=False)
-        arrow(ax, [(X_HN, Y_Z - 0.1), (X_HN, 3.4)])
-        box(ax, X_HN - 0.75, 3.05, 1.5, 0.35, f"$W_{{h,n}}^{{{k}}}$ {shape('W_h,n', True)}, $b_{{h,n}}$",
+        # h_{t-1} crosses the z line, then runs clear of it into its product (the box's top
+        # well below the crossing, so the arrow is not read as coming from z).
+        top = Y_Z - 0.4
+        arrow(ax, [(X_HN, Y_H), (X_HN, Y_Z + CROSS)], head=False)
+        arrow(ax, [(X_HN, Y_Z - CROSS), (X_HN, top)])
+        box(ax, X_HN - 0.75, top - 0.32, 1.5, 0.32, f"$W_{{h,n}}^{{{k}}}$ {shape('W_h,n', True)}, $b_{{h,n}}$",
             fc="white", size=7)
-        arrow(ax, [(X_HN, 3.05), (X_HN, y_r + 0.16)])
+        arrow(ax, [(X_HN, top - 0.32), (X_HN, y_r + 0.16)])
         arrow(ax, [(X_HN, y_r - 0.16), (X_HN, y_sum), (X_XN - 0.16, y_sum)])
         box(ax, X_XN - 0.75, 0.9, 1.5, 0.35, f"$W_{{x,n}}^{{{k}}}$ {shape('W_x,n', True)}, $b_{{x,n}}$",
             fc="white", size=7)
@@ -100,8 +104,8 @@ def draw_gru_cell(cell, batch=4, layer=1):
         arrow(ax, [(6.96, y_sum), (X_NZ, y_sum), (X_NZ, Y_Z - 0.16)])
         form = r"reset after: $n = \tanh(x W_{x,n} + b_{x,n} + r \odot (h W_{h,n} + b_{h,n}))$"
     else:
-        arrow(ax, [(X_HN, Y_H), (X_HN, Y_Z + 0.1)], head=False)
-        arrow(ax, [(X_HN, Y_Z - 0.1), (X_HN, y_r + 0.16)])
+        arrow(ax, [(X_HN, Y_H), (X_HN, Y_Z + CROSS)], head=False)
+        arrow(ax, [(X_HN, Y_Z - CROSS), (X_HN, y_r + 0.16)])
         arrow(ax, [(X_HN, y_r - 0.16), (X_HN, y_sum), (X_XN, y_sum), (X_XN, y_sum - 0.1)], head=False)
         text(ax, X_HN + 0.08, 2.3, f"$r_t \\odot h_{{t-1}}$ {shape('r*h_{t-1}')}", ha="left", size=8)
         arrow(ax, [(X_XN, 0.9), (X_XN, y_sum), (6.2, y_sum)])
@@ -111,10 +115,10 @@ def draw_gru_cell(cell, batch=4, layer=1):
         box(ax, 6.2, y_sum - 0.48, 1.2, 0.95, label, size=7)
         arrow(ax, [(7.4, y_sum), (X_NZ, y_sum), (X_NZ, Y_Z - 0.16)])
         form = r"reset before: $n = \tanh(x W_{x,n} + (r \odot h) W_{h,n} + b_n)$"
-    text(ax, X_NZ + 0.08, 2.6, f"$n_t^{{{k}}}$\n{shape('n_t')}", ha="left")
+    text(ax, X_NZ + 0.08, 2.75, f"$n_t^{{{k}}}$\n{shape('n_t')}", ha="left")
     n = tr.dims["n"][k - 1]
     m_k = tr.dims["m"] if k == 1 else tr.dims["n"][k - 2]
-    text(ax, 0.2, 5.4, f"GRU layer k={k} inside ({'reset_after=True' if after else 'reset_after=False'}): "
+    text(ax, 0.2, 5.7, f"GRU layer k={k} inside ({'reset_after=True' if after else 'reset_after=False'}): "
          f"s={batch}, m_{k}={m_k}, n_{k}={n}", ha="left", weight="bold")
-    text(ax, 0.2, 5.05, form + r",   $h_t = (1 - z) \odot n + z \odot h_{t-1}$", ha="left", size=8.5)
+    text(ax, 0.2, 5.35, form + r",   $h_t = (1 - z) \odot n + z \odot h_{t-1}$", ha="left", size=8.5)
     return fig

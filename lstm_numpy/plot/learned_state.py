@@ -97,7 +97,7 @@ def draw_learned_state(widths=(8, 32, 32, 64), batch=4, steps=3, seed=0):
     def initial_label(name, k, shape):
         return f"${name}_{{init}}^{{{k}}}$ {shape}", HIGHLIGHT
 
-    draw_grid(ax, tr, EW, initial_label)
+    draw_grid(ax, tr, EW, initial_label, time_major=cache["time_major"])
     text(ax, 0.12, height - 0.22, f"The article's model: widths {widths}, LSTM layers {widths[1:]}, "
          f"time-major (T, s, m) = {xs.shape}, first {steps} steps drawn", ha="left", weight="bold")
     text(ax, 0.12, height - 0.45, "red: the learned initial state $h_{init}^k, c_{init}^k$ (the article's h0, "

@@ -24,11 +24,18 @@ def sym(name, t, k):
     return f"${name}_{{{t}}}^{{{k}}}$"
 
 
-def traced(cell, batch, steps):
-    """The trace of a real forward pass on zeros of shape (s, T, m); a Trace passes through."""
+def traced(cell, batch, steps, time_major=False):
+    """The trace of a real forward pass on zeros of shape (s, T, m), or (T, s, m) with
+    ``time_major``; a Trace passes through."""
     if isinstance(cell, Trace):
         return cell
-    return trace(cell, np.zeros((batch, steps, cell.input_size)))
+    shape = (steps, batch, cell.input_size) if time_major else (batch, steps, cell.input_size)
+    return trace(cell, np.zeros(shape), time_major=time_major)
+
+
+def output_name(t, time_major):
+    """Step t of ``outputs`` in its layout: ``outputs[:, t]`` of (s, T, n), ``outputs[t]`` of (T, s, n)."""
+    return f"outputs[{t}]" if time_major else f"outputs[:, {t}]"
 
 
 def weight_lines(tr, k):
@@ -76,10 +83,11 @@ def grid_size(tr, left):
     return left + G0 + T * CW + (T - 1) * GX + 1.6, YB + L * CH + (L - 1) * GY + 1.75
 
 
-def draw_grid(ax, tr, left, initial):
+def draw_grid(ax, tr, left, initial, time_major=False):
     """The cells, their state lanes, the h going up, inputs and outputs of a traced pass.
 
-    ``initial(name, k, shape)`` gives the (label, color) of layer k's initial ``name`` ("h", "c").
+    ``initial(name, k, shape)`` gives the (label, color) of layer k's initial ``name`` ("h", "c");
+    ``time_major`` says which layout the pass returned its outputs in, for their labels.
     """
     kind, L, steps = tr.dims["kind"], len(tr.dims["n"]), tr.dims["T"]
     lstm = kind == "lstm"
@@ -115,11 +123,11 @@ def draw_grid(ax, tr, left, initial):
                  ha="left", size=8)
         top = row(L) + CH
         arrow(ax, [(cx, top), (cx, top + 0.5)])
-        text(ax, cx, top + 0.55, f"outputs[:, {t}] = {sym('h', t, L)}\n{shape_text(tr.shape('h_t', L, t))}",
-             va="bottom", size=8)
+        text(ax, cx, top + 0.55, f"{output_name(t, time_major)} = {sym('h', t, L)}\n"
+             f"{shape_text(tr.shape('h_t', L, t))}", va="bottom", size=8)
 
 
-def draw_unrolled(cell, batch=4, steps=3):
+def draw_unrolled(cell, batch=4, steps=3, time_major=False):
     """Draw ``cell`` (a layer or a MultiRNNCell) unrolled over ``steps`` steps for a batch.
 
     Parameters
@@ -128,12 +136,14 @@ def draw_unrolled(cell, batch=4, steps=3):
         of a pass already made (``batch`` and ``steps`` are then read from it)
     batch : int, s
     steps : int, T (each step one column)
+    time_major : bool, inputs and outputs laid out (T, s, ...) instead of (s, T, ...): step t of
+        the outputs is then ``outputs[t]``, not ``outputs[:, t]``; for a Trace, the layout of its pass
 
     Returns
     -------
     matplotlib.figure.Figure
     """
-    tr = traced(cell, batch, steps)
+    tr = traced(cell, batch, steps, time_major)
     kind, L = tr.dims["kind"], len(tr.dims["n"])
     batch, steps = tr.dims["s"], tr.dims["T"]
     width, height = grid_size(tr, WL)
@@ -144,10 +154,13 @@ def draw_unrolled(cell, batch=4, steps=3):
             lines += split_lines(tr, k)
         box(ax, 0.12, row(k) - 0.15, WL - 0.3, CH + 0.3, "\n".join(lines), fc=WEIGHTS, size=7.5)
     colors = {"c": CSTATE, "h": HSTATE}
-    draw_grid(ax, tr, WL, lambda name, k, shape: (f"initial ${name}^{{{k}}}$ = 0 {shape}", colors[name]))
+    draw_grid(ax, tr, WL, lambda name, k, shape: (f"initial ${name}^{{{k}}}$ = 0 {shape}", colors[name]),
+              time_major)
     n = ", ".join(str(v) for v in tr.dims["n"])
     text(ax, 0.12, height - 0.22, f"{NAMES[kind]}, {L} layer{'s' if L > 1 else ''} [{n}], "
-         f"unrolled over T={steps} steps", ha="left", weight="bold")
-    text(ax, 0.12, height - 0.45, f"s={batch} (batch), m={tr.dims['m']} (input); "
+         f"unrolled over T={steps} step{'s' if steps != 1 else ''}", ha="left", weight="bold")
+    m = tr.dims["m"]
+    layout = f"time-major (T, s, m) = {(steps, batch, m)}" if time_major else f"(s, T, m) = {(batch, steps, m)}"
+    text(ax, 0.12, height - 0.45, f"s={batch} (batch), m={m} (input), inputs {layout}; "
          "h goes up and right" + (", c only right" if kind == "lstm" else ""), ha="left", size=8)
     return fig
