@@ -10,6 +10,21 @@ import numpy as np
 from .state import LSTMState, describe
 
 
+KIND_NAMES = {"i": "integer", "u": "unsigned integer", "b": "boolean", "c": "complex"}
+
+
+def float_array(name, a):
+    """``a`` as an ndarray of floating-point values, not copied; None, integer, boolean, complex
+    or other data is a TypeError that names ``name`` and what came."""
+    if a is None:
+        raise TypeError(f"expected {name} as an array of floating-point values, got None")
+    arr = np.asarray(a)
+    if arr.dtype.kind != "f":
+        kind = KIND_NAMES.get(arr.dtype.kind, arr.dtype.name)
+        raise TypeError(f"expected {name} as floating-point values, got {kind} dtype {arr.dtype}")
+    return arr
+
+
 def as_float_array(name, a, dtype):
     """A fresh copy of ``a`` in ``dtype``, after checking it holds finite floating-point values.
 
@@ -17,13 +32,7 @@ def as_float_array(name, a, dtype):
     range of ``dtype`` a ValueError that points at it. The copy means a caller who later
     reuses its buffer cannot change what a cache holds.
     """
-    if a is None:
-        raise TypeError(f"expected {name} as an array of floating-point values, got None")
-    arr = np.asarray(a)
-    if arr.dtype.kind != "f":
-        kind = {"i": "integer", "u": "unsigned integer", "b": "boolean", "c": "complex"}.get(
-            arr.dtype.kind, arr.dtype.name)
-        raise TypeError(f"expected {name} as floating-point values, got {kind} dtype {arr.dtype}")
+    arr = float_array(name, a)
     check_finite(name, arr)
     limit = np.finfo(dtype).max
     if arr.size and np.abs(arr).max() > limit:

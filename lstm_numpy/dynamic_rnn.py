@@ -156,9 +156,11 @@ def gate_history(cache, name, layer=0):
     not the carried state.
     """
     if not isinstance(cache, dict) or "steps" not in cache:
-        raise TypeError("expected the cache of lstm_numpy.dynamic_rnn (the readable path, which keeps "
-                        "every step); a cache of lstm_numpy.fast.dynamic_rnn keeps layer k's gates as one "
-                        "(T, B, kH) array, cache['layers'][k]['gates']")
+        fast = isinstance(cache, dict) and "layers" in cache
+        raise TypeError("expected the cache of lstm_numpy.dynamic_rnn (its third value, which keeps every "
+                        "step), got " + ("a cache of lstm_numpy.fast.dynamic_rnn, which keeps layer k's gates "
+                                         "as one (T, B, kH) array, cache['layers'][k]['gates']" if fast
+                                         else type(cache).__name__))
     cell = cache["cell"]
     n_layers = len(cell.cells) if isinstance(cell, MultiRNNCell) else 1
     if isinstance(layer, bool) or not isinstance(layer, (int, np.integer)) or not 0 <= layer < n_layers:

@@ -218,7 +218,7 @@ def check_dynamic_rnn(cell, inputs, *, sequence_length=None, initial_state=None,
     Parameters
     ----------
     cell : a float64 cell or MultiRNNCell
-    inputs : float64 ndarray (B, T, D), or (T, B, D) with ``time_major``
+    inputs : float array-like (B, T, D), or (T, B, D) with ``time_major``; checked on a float64 copy
     sequence_length, initial_state, time_major : as for :func:`dynamic_rnn`
     final_state_loss : bool, whether L includes the final state term
     rng : seed or Generator for the projections

@@ -8,6 +8,12 @@ import warnings
 from .cell import Cell
 
 
+def _replacing_is_an_error(key):
+    """The TypeError for a change to a stack's ``params``, whose entries are the layers' own arrays."""
+    return TypeError(f"MultiRNNCell.params is a view of the layers' arrays: write into the array "
+                     f"(params[{key}][...] = value) or replace it in cells[k].params")
+
+
 class ParamsView(dict):
     """A stack's ``params``: a dict of the layers' own arrays under ``"cell_{k}/{name}"``, read-only.
 
@@ -29,12 +35,11 @@ class ParamsView(dict):
     TypeError: MultiRNNCell.params is a view of the layers' arrays: write into the array (params['cell_0/b'][...] = value) or replace it in cells[k].params
     """
 
-    def __init__(self, arrays):
+    def __init__(self, arrays=()):
         super().__init__(arrays)
 
-    def __setitem__(self, key, value, *, name=None):
-        raise TypeError(f"MultiRNNCell.params is a view of the layers' arrays: write into the array "
-                        f"(params[{name or repr(key)}][...] = value) or replace it in cells[k].params")
+    def __setitem__(self, key, value):
+        raise _replacing_is_an_error(repr(key))
 
     def _refuse(self, *args, **kwargs):
         """Refused, as ``params[key] = value`` is: a change to the view would not reach the layers.
@@ -47,7 +52,7 @@ class ParamsView(dict):
         -------
         nothing: a TypeError that says how to change a layer's array
         """
-        self.__setitem__(None, None, name="key")
+        raise _replacing_is_an_error("key")
 
     __delitem__ = __ior__ = update = setdefault = pop = popitem = clear = _refuse
 

@@ -13,17 +13,25 @@ from lstm_numpy.commands import main
     (["legend", "--cell", "gru"], "--cell does not apply to legend (its options: none)"),
     (["unrolled", "--time-major", "--lengths", "3", "1", "0", "2"], "--lengths does not apply to unrolled"),
     (["learned-state", "--cell", "gru", "--sizes", "4"], "--cell --sizes do not apply to learned-state (its options: "
-                                                          "--widths, --batch, --steps, --seed)"),
+                                                          "--widths, --batch, --steps)"),
+    (["legend", "--batch", "4"], "--batch does not apply to legend"),                  # typed, though at its default
+    (["gates", "--batch", "2"], "--batch does not apply to gates"),                     # the heatmaps draw row 0 only
+    (["unrolled", "--seed", "3"], "--seed does not apply to unrolled"),                 # shapes only
+    (["legend", "--dpi", "200", "-o", "x.svg"], "--dpi does not apply to legend to an .svg"),
+    (["gru-cell", "--cell", "lstm"], "gru-cell draws a GRU cell, got --cell lstm"),
+    (["gradients", "--sizes", "5", "30"], "gradients draws one layer of each cell: expected one value for --sizes, got 2"),
     (["gradients", "--cell", "gru"], "--cell does not apply to gradients"),
     (["unrolled", "--highlight", "forget"], "--highlight does not apply to unrolled"),
     (["gru-cell", "--forget-bias", "1"], "--forget-bias does not apply to gru-cell"),
     (["lstm-cell", "--cell", "gru"], "lstm-cell draws an LSTM cell, got --cell gru"),
 ])
 def test_diagram_refuses_options_its_kind_does_not_draw_from(argv, message, tmp_path, capsys):
+    out = tmp_path / ("x.svg" if "x.svg" in argv else "d.png")
+    argv = [str(out) if word == "x.svg" else word for word in argv]
     with pytest.raises(SystemExit):
-        main(["diagram", *argv, "-o", str(tmp_path / "d.png")])
+        main(["diagram", *argv] + ([] if "-o" in argv else ["-o", str(out)]))
     assert message in capsys.readouterr().err
-    assert not (tmp_path / "d.png").exists()
+    assert not out.exists()
 
 
 def test_diagram_without_matplotlib_says_so(tmp_path):
@@ -49,7 +57,7 @@ def test_train_checks_its_figures_folder_before_training(tmp_path, capsys):
     not_a_folder.write_text("")
     assert main(["train", "sine", "--steps", "5", "--quiet", "--figures", str(not_a_folder)]) == 2
     out, err = capsys.readouterr()
-    assert f"expected --figures as a folder to write into, got the file {str(not_a_folder)!r}" in err
+    assert f"expected --figures as a folder to write into, got {str(not_a_folder)!r}, a file" in err
     assert "train sine:" not in out                                   # nothing was trained
 
 

@@ -229,9 +229,11 @@ def test_the_caller_may_reuse_its_buffers(rng):
 
 def test_gate_history_wants_the_readable_cache(lstm, x):
     _, _, cache = ln.fast.dynamic_rnn(lstm, x)
-    with pytest.raises(TypeError, match=re.escape("a cache of lstm_numpy.fast.dynamic_rnn keeps layer k's "
-                                                  "gates as one (T, B, kH) array, cache['layers'][k]['gates']")):
+    with pytest.raises(TypeError, match=re.escape("got a cache of lstm_numpy.fast.dynamic_rnn, which keeps layer "
+                                                  "k's gates as one (T, B, kH) array, cache['layers'][k]['gates']")):
         ln.gate_history(cache, "f")
+    with pytest.raises(TypeError, match=r"expected the cache of lstm_numpy.dynamic_rnn \(its third value.*got NoneType"):
+        ln.gate_history(None, "f")
 
 
 @pytest.mark.parametrize("engine", [ln, ln.fast])

@@ -278,9 +278,10 @@ def test_gradient_dict_is_checked(rng):
 
 @pytest.mark.parametrize("source", ["torch", "tf", "keras"])
 @pytest.mark.parametrize("bad, error, message", [
-    (lambda a: a.astype(np.int64), TypeError, "expected floating-point values, got integer dtype int64"),
-    (lambda a: a.astype(bool), TypeError, "expected floating-point values, got boolean dtype bool"),
-    (lambda a: a * (1 + 1j), TypeError, "expected floating-point values, got complex dtype complex128"),
+    (lambda a: a.astype(np.int64), TypeError, "as floating-point values, got integer dtype int64"),
+    (lambda a: a.astype(bool), TypeError, "as floating-point values, got boolean dtype bool"),
+    (lambda a: a * (1 + 1j), TypeError, "as floating-point values, got complex dtype complex128"),
+    (lambda a: None, TypeError, "as an array of floating-point values, got None"),
     (lambda a: np.where(np.arange(a.size).reshape(a.shape) == 1, np.nan, a), ValueError,
      "expected finite values in .*got nan at index"),
 ])
@@ -305,13 +306,27 @@ def test_converters_refuse_weights_that_are_not_finite_floats(source, bad, error
 def test_gradient_dicts_of_other_dtypes_or_keys_are_refused(to, rng):
     cell = stack([("lstm", H1)], rng)
     grads = dict(grads_of(cell, rng).params)
-    with pytest.raises(TypeError, match=re.escape("params['cell_0/W_h']: expected floating-point values, got integer")):
+    with pytest.raises(TypeError, match=re.escape("expected params['cell_0/W_h'] as floating-point values, got integer")):
         to(cell, dict(grads, **{"cell_0/W_h": grads["cell_0/W_h"].astype(int)}))
     with pytest.raises(ValueError, match="params has keys this cell does not have: cell_0/W_hh; expected those of"):
         to(cell, dict(grads, **{"cell_0/W_hh": grads["cell_0/W_h"]}))
     grads["cell_0/W_h"][0, 0] = np.nan                           # a gradient converts as it is
     converted = to(cell, grads)
     assert sum(np.isnan(a).sum() for a in (converted if to is interop.to_keras else converted.values())) == 1
+
+
+def test_converted_weights_must_fit_the_cells_dtype():
+    """Finite in, but inf once cast to float32: refused. PyTorch's two float16 biases are added
+    in float64, so their sum neither overflows nor loses the small one."""
+    sd = interop.to_torch(ln.LSTMCell(2, 3, rng=0))
+    sd["weight_hh_l0"][1, 2] = 1e39
+    with pytest.raises(ValueError, match=re.escape("expected weights within the range of float32: W_h of this "
+                                                   "LSTMCell would hold inf at index (2, 1)")):
+        interop.from_torch(sd, "lstm", dtype=np.float32)
+    half = {name: a.astype(np.float16) for name, a in interop.to_torch(ln.LSTMCell(2, 3, rng=0)).items()}
+    half["bias_ih_l0"][:], half["bias_hh_l0"][:] = 40000, np.float16(0.1)
+    b = interop.from_torch(half, "lstm").params["cell_0/b"]
+    np.testing.assert_array_equal(b, np.float64(np.float16(40000)) + np.float64(np.float16(0.1)))
 
 
 # Converted arrays are copies in both directions.

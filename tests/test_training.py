@@ -161,8 +161,19 @@ def test_train_command_edge_cases(capsys, tmp_path):
     blocker = tmp_path / "afile"
     blocker.write_text("")
     assert main(["train", "sine", "--steps", "3", "--heldout", "10", "--evals", "1", "--quiet",
-                 "--figures", str(blocker / "sub"), "--save", str(tmp_path / "kept.npz")]) == 2
-    assert (tmp_path / "kept.npz").exists()           # the checkpoint is written before the figures
+                 "--figures", str(blocker / "sub"), "--save", str(tmp_path / "refused.npz")]) == 2
+    assert f"below the file {str(blocker)!r}" in capsys.readouterr().err
+    assert not (tmp_path / "refused.npz").exists()     # refused before training
+
+
+def test_the_checkpoint_is_written_before_the_figures(tmp_path, monkeypatch):
+    """A figure that fails to be written (a full disk, say) loses no trained model."""
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr("lstm_numpy.plot_training.loss_curve", full_disk)
+    assert main(["train", "sine", "--steps", "3", "--heldout", "10", "--evals", "1", "--quiet",
+                 "--figures", str(tmp_path), "--save", str(tmp_path / "kept.npz")]) == 2
+    assert (tmp_path / "kept.npz").exists()
 
 
 def test_corpus_batches_reach_the_last_character():

@@ -26,17 +26,20 @@ def main(argv=None):
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else list(argv)
     args, unknown = parser.parse_known_args(argv)
-    if unknown:                                 # said by the subcommand's parser, with its usage line
-        getattr(args, "command_parser", parser).error(f"unrecognized arguments: {' '.join(unknown)}")
+    if unknown:                                 # said by the parser they were given to, with its usage line
+        position = {word: i for i, word in reversed(list(enumerate(argv)))}   # the first place of each word
+        before_command = args.command is None or position.get(unknown[0], 0) < position.get(args.command, 0)
+        owner = parser if before_command else args.command_parser
+        owner.error(f"unrecognized arguments: {' '.join(unknown)}")
     args.argv = argv                            # what was typed, for commands whose defaults differ
     if args.command is None:
         parser.print_help()
         return 2
     try:
         return args.func(args)
-    except (ValueError, TypeError, OSError) as err:           # OSError: a file that cannot be written
-        print(f"{args.command_parser.prog}: error: {err}", file=sys.stderr)
-        return 2
     except BrokenPipeError:                     # the reader (e.g. `| head`) stopped reading
         sys.stderr.close()
         return 0
+    except (ValueError, TypeError, OSError) as err:           # OSError: a file that cannot be written
+        print(f"{args.command_parser.prog}: error: {err}", file=sys.stderr)
+        return 2

@@ -67,7 +67,11 @@ def cell_from_arguments(args, rng):
 
 
 def check_output_folder(option, path):
-    """A ValueError when ``path``, where a command will write its files, exists and is no folder
-    (a missing folder is made when the files are written)."""
-    if os.path.exists(path) and not os.path.isdir(path):
-        raise ValueError(f"expected {option} as a folder to write into, got the file {path!r}")
+    """A ValueError when ``path``, where a command will write its files, is a file or lies below
+    one (a missing folder is made when the files are written)."""
+    above = os.path.abspath(path)
+    while not os.path.exists(above):                          # the nearest part of the path that exists
+        above = os.path.dirname(above)
+    if not os.path.isdir(above):
+        where = "" if above == os.path.abspath(path) else f" below the file {above!r}"
+        raise ValueError(f"expected {option} as a folder to write into, got {path!r}{where or ', a file'}")

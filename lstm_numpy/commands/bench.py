@@ -52,9 +52,10 @@ def child_argv(args):
 
 
 def run(args):
-    given = [flag for flag, on in (("--quick", args.quick), ("--cells", args.cells != CELLS), ("--no-plot", args.no_plot)) if on]
+    given = [flag for flag, on in (("--quick", args.quick), ("--cells", args.cells != CELLS), ("--no-plot", args.no_plot),
+                                   ("--no-torch", args.no_torch), ("--out-dir", args.out_dir != "figures")) if on]
     if args.levers and given:
-        raise ValueError(f"--levers times the LSTM at (64, 100, 128, 256, 2) and draws nothing; "
+        raise ValueError(f"--levers times the LSTM at (64, 100, 128, 256, 2), without PyTorch, and writes nothing; "
                          f"{' '.join(given)} would be ignored: leave {'it' if len(given) == 1 else 'them'} out")
     if not args.levers:
         check_output_folder("--out-dir", args.out_dir)          # now, not after the benchmark

@@ -19,17 +19,17 @@ KINDS = {
 }
 
 
-CELL = ("cell", "sizes", "input_size", "batch", "seed")
-VARIANTS = ("reset_before", "activation", "forget_bias")
-OPTIONS = CELL + VARIANTS + ("steps", "time_major", "lengths", "layer", "highlight", "widths")
-USES = {                                  # the options each kind draws from; any other is an error
+SHAPES = ("cell", "sizes", "input_size", "batch")        # what a diagram of shapes is drawn from
+VALUES = ("seed", "reset_before", "activation", "forget_bias")   # what changes only the numbers
+OPTIONS = SHAPES + VALUES + ("steps", "time_major", "lengths", "layer", "highlight", "widths", "dpi")
+USES = {                      # the options that change each kind's figure; any other is an error
     "legend": (),
-    "unrolled": CELL + VARIANTS + ("steps", "time_major"),
-    "lstm-cell": CELL + ("layer", "highlight", "forget_bias"),
-    "gru-cell": CELL + ("layer", "reset_before"),
-    "learned-state": ("widths", "batch", "steps", "seed"),
-    "contract": CELL + VARIANTS + ("steps", "lengths"),
-    "gates": CELL + VARIANTS + ("steps", "layer"),
+    "unrolled": SHAPES + ("steps", "time_major"),
+    "lstm-cell": SHAPES + ("layer", "highlight", "forget_bias"),
+    "gru-cell": SHAPES + ("layer", "reset_before"),
+    "learned-state": ("widths", "batch", "steps"),
+    "contract": SHAPES + ("steps", "lengths"),
+    "gates": ("cell", "sizes", "input_size", "steps", "layer") + VALUES,   # row 0 of the batch only
     "gradients": ("sizes", "input_size", "batch", "steps", "seed"),
 }
 
@@ -53,11 +53,19 @@ def add_parser(subparsers):
     return parser
 
 
+def typed(parser, args, dest):
+    """Whether option ``dest`` was given: typed on the command line, or holding another value than
+    its default (as an abbreviated flag does)."""
+    flag = "--" + dest.replace("_", "-")
+    return (getattr(args, dest) != parser.get_default(dest)
+            or any(word == flag or word.startswith(flag + "=") for word in getattr(args, "argv", ())))
+
+
 def unused_options(parser, args):
-    """The options given with a value other than their default that ``args.kind`` does not draw
-    from, as they are spelled on the command line."""
-    return ["--" + dest.replace("_", "-") for dest in OPTIONS
-            if dest not in USES[args.kind] and getattr(args, dest) != parser.get_default(dest)]
+    """The options given that do not change ``args.kind``'s figure, as they are spelled on the
+    command line (``--dpi`` changes only a PNG)."""
+    uses = USES[args.kind] + (("dpi",) if args.output.lower().endswith(".png") else ())
+    return ["--" + dest.replace("_", "-") for dest in OPTIONS if dest not in uses and typed(parser, args, dest)]
 
 
 def run(parser, args):
@@ -66,9 +74,12 @@ def run(parser, args):
     unused = unused_options(parser, args)
     if unused:
         uses = ", ".join("--" + dest.replace("_", "-") for dest in USES[args.kind]) or "none"
-        parser.error(f"{' '.join(unused)} {'does' if len(unused) == 1 else 'do'} not apply to {args.kind} "
+        where = " to an .svg" if unused == ["--dpi"] else ""
+        parser.error(f"{' '.join(unused)} {'does' if len(unused) == 1 else 'do'} not apply to {args.kind}{where} "
                      f"(its options: {uses})")
-    if args.kind == "gru-cell" and args.cell == "lstm":
+    if args.kind == "gradients" and typed(parser, args, "sizes") and len(args.sizes) != 1:
+        parser.error(f"gradients draws one layer of each cell: expected one value for --sizes, got {len(args.sizes)}")
+    if args.kind == "gru-cell" and not typed(parser, args, "cell"):
         args.cell = "gru"
     if args.kind in ("lstm-cell", "gru-cell") and args.cell != args.kind[:-5]:
         parser.error(f"{args.kind} draws {'an LSTM' if args.kind == 'lstm-cell' else 'a GRU'} cell, got --cell {args.cell}")
@@ -78,10 +89,12 @@ def run(parser, args):
         fig = draw(plot, args)
         plot.save(fig, args.output, dpi=args.dpi)
     except ImportError as err:
-        if not (err.name or "").split(".")[0] in ("matplotlib", "PIL"):
+        missing = (err.name or "").split(".")[0]
+        if missing not in ("matplotlib", "PIL"):
             raise
-        raise ValueError(f"diagram draws with matplotlib, which is not installed here ({err}): "
-                         f"pip install matplotlib, or run it with the .venv/bin/python that make sets up") from None
+        package = {"matplotlib": "matplotlib", "PIL": "Pillow"}[missing]
+        raise ValueError(f"diagram draws with {package}, which is not installed here ({err}): pip install "
+                         f"{package}, or run it with the .venv/bin/python that make sets up") from None
     print(f"wrote {args.output}")
     return 0
 

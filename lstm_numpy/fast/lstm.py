@@ -172,9 +172,9 @@ def backward(cell, d_hs_chunks, dstate, cache, dead, buffer, result, d_xs=None):
             da_t *= d_gate_rows                               # (B, 4H)  da_i, da_f, da_g (eqs. (6), (2)-(4)), da_o (eqs. (7), (5))
             dc_prev = dc * f                                  # (B, H)  eq. (6)
             if dead is not None:
-                np.copyto(da_t, 0, where=dead[t])       # a masked step has no gate gradient
+                np.copyto(da_t, 0, where=dead[t])             # a masked step has no gate gradient
                 np.copyto(dc_prev, dc_next, where=dead[t])    # its carried state passes straight through
-            dh_next = np.dot(da_t, W_h_T)               # (B, H)  eq. (1)
+            dh_next = np.dot(da_t, W_h_T)                     # (B, H)  eq. (1)
             if dead is not None:
                 np.copyto(dh_next, dh, where=dead[t])
             dc_next = dc_prev

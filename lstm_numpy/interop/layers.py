@@ -7,7 +7,7 @@ own names, and `new_layer` builds a ready cell from arrays already in lstm_numpy
 import numpy as np
 
 import lstm_numpy as ln
-from ..checks import check_finite
+from ..checks import check_finite, float_array
 
 KINDS = ("lstm", "gru", "rnn_tanh", "rnn_relu")
 GATES = {"lstm": 4, "gru": 3, "rnn_tanh": 1, "rnn_relu": 1}  # gate blocks per layer
@@ -126,11 +126,7 @@ def check_shape(name, array, expected, letters=None, finite=True):
     -------
     ndarray of shape ``expected``, of a floating-point dtype
     """
-    array = np.asarray(array)
-    if array.dtype.kind != "f":
-        kind = {"i": "integer", "u": "unsigned integer", "b": "boolean", "c": "complex"}.get(
-            array.dtype.kind, array.dtype.name)
-        raise TypeError(f"{name}: expected floating-point values, got {kind} dtype {array.dtype}")
+    array = float_array(name, array)
     fits = array.ndim == len(expected) and all(
         n is None or n == m for n, m in zip(expected, array.shape))
     if not fits:
@@ -188,7 +184,12 @@ def new_layer(kind, input_size, hidden_size, arrays, *, dtype, forget_bias=0.0,
     else:
         layer = ln.RNNCell(input_size, hidden_size, activation=kind[4:], dtype=dtype)
     for name, value in arrays.items():
-        layer.params[name][...] = value
+        with np.errstate(over="ignore"):
+            layer.params[name][...] = value
+        if not np.isfinite(layer.params[name]).all():         # finite in, but beyond the cell's dtype
+            where = tuple(int(i) for i in np.argwhere(~np.isfinite(layer.params[name]))[0])
+            raise ValueError(f"expected weights within the range of {layer.dtype.name}: {name} of this "
+                             f"{type(layer).__name__} would hold {layer.params[name][where]} at index {where}")
     return layer
 
 

@@ -110,7 +110,7 @@ def _layer_from_torch(where, module, k, kind, input_size, dtype):
     if kind == "gru":
         arrays.update(b_x=bias_ih, b_h=bias_hh)
     else:
-        arrays["b"] = bias_ih + bias_hh
+        arrays["b"] = np.add(bias_ih, bias_hh, dtype=np.result_type(bias_ih, np.float64))   # no float16 overflow
     return new_layer(kind, D, H, arrays, dtype=dtype, forget_bias=0.0, reset_after=True)
 
 

@@ -1,7 +1,7 @@
 """The axes of the plots, made to read at a glance: whole steps, plain numbers, a legend off the lines.
 
-A step axis shows whole numbers only (there is no step 0.25). A log axis over a short range
-(every value between 1e-4 and 1e5) is labelled 6 and 0.3, not 6×10^0 and 3×10^-1; a long one keeps
+A step axis shows whole numbers only (there is no step 0.25). A log axis whose every value lies
+between 1e-4 and 1e5 is labelled 6 and 0.3, not 6×10^0 and 3×10^-1; one that reaches beyond keeps
 powers of ten. A legend goes in the first corner of the axes where it covers no line, and below
 the axes when every corner covers one (the figures use the constrained layout, which makes room).
 """
