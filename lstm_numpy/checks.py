@@ -10,7 +10,8 @@ import numpy as np
 from .state import LSTMState, describe
 
 
-KIND_NAMES = {"i": "integer", "u": "unsigned integer", "b": "boolean", "c": "complex"}
+KIND_NAMES = {"i": "integer", "u": "unsigned integer", "b": "boolean", "c": "complex", "U": "string",
+              "S": "bytes", "O": "object"}
 
 
 def float_array(name, a):
@@ -34,12 +35,17 @@ def as_float_array(name, a, dtype):
     """
     arr = float_array(name, a)
     check_finite(name, arr)
+    check_range(name, arr, dtype)
+    return arr.astype(dtype)
+
+
+def check_range(name, arr, dtype):
+    """A ValueError that points at the first value of ``arr`` beyond the range of ``dtype``."""
     limit = np.finfo(dtype).max
     if arr.size and np.abs(arr).max() > limit:
         where = tuple(int(i) for i in np.argwhere(np.abs(arr) > limit)[0])
         raise ValueError(f"expected {name} within the range of {np.dtype(dtype).name} "
                          f"(|x| <= {limit:.4g}), got {arr[where]} at index {where}")
-    return arr.astype(dtype)
 
 
 def check_finite(name, arr):

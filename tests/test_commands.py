@@ -1,5 +1,6 @@
 """The command line refuses what it would ignore or fail on late: one line naming what was
 expected and what came, before any work is done."""
+import os
 import subprocess
 import sys
 import textwrap
@@ -85,3 +86,49 @@ def test_diagram_unrolled_draws_the_layout_asked_for(tmp_path):
         out = tmp_path / f"u{len(flags)}.svg"
         assert main(["diagram", "unrolled", *flags, "-o", str(out)]) == 0
         assert label in out.read_text() and other not in out.read_text()
+
+
+def test_an_unknown_option_before_the_subcommand_is_the_top_parsers(capsys):
+    with pytest.raises(SystemExit):
+        main(["--bogus", "diagram", "legend", "-o", "x.png"])
+    err = capsys.readouterr().err
+    assert "python -m lstm_numpy: error: unrecognized arguments: --bogus" in err and "diagram:" not in err
+
+
+@pytest.mark.parametrize("argv", [["diagram", "gru-cell", "-o", "g.svg", "--cel", "lstm"],
+                                  ["train", "sine", "--ste", "3"]])
+def test_options_are_spelled_out_not_guessed_at(argv, capsys):
+    """An abbreviation at its default value would otherwise pass unseen (gru-cell --cel lstm)."""
+    with pytest.raises(SystemExit):
+        main(argv)
+    assert f"unrecognized arguments: {' '.join(argv[-2:])}" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("flags, named", [(["--no-torch"], "--no-torch"), (["--out-dir", "elsewhere"], "--out-dir")])
+def test_bench_levers_refuses_what_it_would_ignore(flags, named, capsys):
+    assert main(["bench", "--levers", *flags]) == 2
+    assert f"{named} would be ignored: leave it out" in capsys.readouterr().err
+
+
+def test_a_folder_reached_through_a_file_is_refused(tmp_path, monkeypatch, capsys):
+    """The system does not pass through a file, though "f/../d" reads as "d" once tidied up."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "f").write_text("")
+    (tmp_path / "d").mkdir()
+    assert main(["train", "sine", "--steps", "2", "--quiet", "--figures", "./f/../d"]) == 2
+    out, err = capsys.readouterr()
+    assert "got './f/../d' below the file './f'" in err and "train sine:" not in out
+
+
+def test_a_reader_that_stops_early_loses_no_file(tmp_path):
+    """`train ... --save m.npz | head -1`: the checkpoint and the figures are written before the
+    tables are printed, and the closed pipe ends the run quietly."""
+    done = subprocess.Popen([sys.executable, "-m", "lstm_numpy", "train", "sine", "--steps", "20", "--evals", "20",
+                             "--heldout", "10", "--quiet", "--save", str(tmp_path / "m.npz"), "--figures", str(tmp_path)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    done.stdout.readline()                                      # the first line, then the reader goes
+    done.stdout.close()
+    with done.stderr:
+        status, err = done.wait(timeout=120), done.stderr.read()
+    assert (status, err) == (0, b"")
+    assert (tmp_path / "m.npz").exists() and (tmp_path / "sine_loss.png").exists()

@@ -13,12 +13,13 @@ COMMANDS = ["gradcheck", "train", "trace", "diagram", "bench"]
 
 def build_parser():
     parser = argparse.ArgumentParser(
-        prog="python -m lstm_numpy",
+        prog="python -m lstm_numpy", allow_abbrev=False,
         description="RNN, LSTM and GRU in plain NumPy: forward, hand-derived backward, checked.")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         importlib.import_module(f"{__name__}.{name}").add_parser(subparsers)
         subparsers.choices[name].set_defaults(command_parser=subparsers.choices[name])
+        subparsers.choices[name].allow_abbrev = False        # an option is spelled out: none is guessed at
     return parser
 
 

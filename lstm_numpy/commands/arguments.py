@@ -69,9 +69,9 @@ def cell_from_arguments(args, rng):
 def check_output_folder(option, path):
     """A ValueError when ``path``, where a command will write its files, is a file or lies below
     one (a missing folder is made when the files are written)."""
-    above = os.path.abspath(path)
-    while not os.path.exists(above):                          # the nearest part of the path that exists
-        above = os.path.dirname(above)
-    if not os.path.isdir(above):
-        where = "" if above == os.path.abspath(path) else f" below the file {above!r}"
-        raise ValueError(f"expected {option} as a folder to write into, got {path!r}{where or ', a file'}")
+    parts = os.fspath(path).split(os.sep)
+    for end in range(1, len(parts) + 1):                      # each leading part as typed: "f/../d" passes through f
+        leading = os.sep.join(parts[:end]) or os.sep
+        if os.path.exists(leading) and not os.path.isdir(leading):
+            where = ", a file" if end == len(parts) else f" below the file {leading!r}"
+            raise ValueError(f"expected {option} as a folder to write into, got {path!r}{where}")

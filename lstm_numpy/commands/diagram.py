@@ -54,8 +54,8 @@ def add_parser(subparsers):
 
 
 def typed(parser, args, dest):
-    """Whether option ``dest`` was given: typed on the command line, or holding another value than
-    its default (as an abbreviated flag does)."""
+    """Whether option ``dest`` was given: typed on the command line (spelled out: the parser takes
+    no abbreviation), or holding another value than its default."""
     flag = "--" + dest.replace("_", "-")
     return (getattr(args, dest) != parser.get_default(dest)
             or any(word == flag or word.startswith(flag + "=") for word in getattr(args, "argv", ())))

@@ -53,7 +53,7 @@ def add_parser(subparsers):
     parser = subparsers.add_parser("train", help="train a model on a demo task (sine or chars)",
                                    description="Train a model on one of the two demo tasks.")
     tasks = parser.add_subparsers(dest="task", metavar="TASK", required=True)
-    sine = tasks.add_parser("sine", help="next value of noisy sine windows (many-to-one regression)",
+    sine = tasks.add_parser("sine", allow_abbrev=False, help="next value of noisy sine windows (many-to-one regression)",
                             description="The article's many-to-one task: windows of noisy sine waves of random "
                                         "frequency, phase and length (10 to 30 steps); predict the next value. "
                                         "Scored against the naive forecast that repeats the last value.")
@@ -65,7 +65,7 @@ def add_parser(subparsers):
     add_common(sine, steps="1500, or 800 with --model article", batch=32, lr="0.01, or 0.005 with --model article",
                clip=1.0)
     sine.set_defaults(func=run_sine, command_parser=sine)
-    chars = tasks.add_parser("chars", help="character language model",
+    chars = tasks.add_parser("chars", allow_abbrev=False, help="character language model",
                              description="A character language model. Default corpus: the project's own "
                                          "README, docs and source text; --text takes any UTF-8 file.")
     chars.add_argument("--text", metavar="FILE", help="a UTF-8 text file (default: the project's own text)")
@@ -96,16 +96,19 @@ def check_figures_folder(args):
 
 
 def finish(args, model, history, figures):
-    """The checkpoint first (the trained model matters most), then the figures; prints where each went."""
+    """The checkpoint first (the trained model matters most), then the figures; then says where
+    each went (the files are written before anything is printed, which a closed pipe could stop)."""
+    said = []
     if args.save:
         checkpoint.save(model, args.save, extra={"steps": args.steps, "seed": args.seed})
-        print(f"checkpoint: {args.save}")
+        said.append(f"checkpoint: {args.save}")
     if not args.no_figures:
         if plot_training.available():
-            written = figures()
-            print(f"figures: {', '.join(written)}")
+            said.append(f"figures: {', '.join(figures())}")
         else:
-            print("figures: skipped (matplotlib is not installed)")
+            said.append("figures: skipped (matplotlib is not installed)")
+    for line in said:
+        print(line)
 
 
 def with_defaults(args, steps, lr):
@@ -143,9 +146,6 @@ def run_sine(args):
     history = train(model, make_optimizer(args, model), next_batch, args.steps, clip=args.clip,
                     evaluate=evaluate, eval_every=max(1, args.steps // args.evals), stream=progress_stream(args),
                     loss_unit="MSE")
-    print(f"{'step':>6}  held-out MSE  (naive forecast {naive:.5f})")
-    for step, value in history["eval"]:
-        print(f"{step:>6}  {value:.5f}")
     mse = history["eval"][-1][1]
 
     def figures():
@@ -157,7 +157,10 @@ def run_sine(args):
         plot_training.sine_predictions(x_val, len_val, y_val, pred, pred_path)
         return [loss_path, pred_path]
 
-    finish(args, model, history, figures)
+    finish(args, model, history, figures)                     # the files first: a reader gone loses none
+    print(f"{'step':>6}  held-out MSE  (naive forecast {naive:.5f})")
+    for step, value in history["eval"]:
+        print(f"{step:>6}  {value:.5f}")
     print(f"held-out MSE {mse:.5f}, naive forecast MSE {naive:.5f}, ratio {mse / naive:.4f}")
     return 0
 
@@ -189,15 +192,7 @@ def run_chars(args):
     history = train(model, make_optimizer(args, model), lambda step: corpus.batch(args.batch, args.seq_len, rng),
                     args.steps, clip=args.clip, evaluate=evaluate, eval_every=max(1, args.steps // args.evals),
                     stream=progress_stream(args), loss_unit="nats/char")           # the model's cross-entropy
-    print(f"{'step':>6}  held-out bits/char")
-    for step, value in history["eval"]:
-        print(f"{step:>6}  {value:.3f}")
     bits = history["eval"][-1][1]
-    if args.sample > 0:
-        print(f"sample (temperature {args.temperature}):")
-        prime = "\n" if "\n" in corpus.vocab else ""
-        print(model.sample(args.sample, prime=prime, temperature=args.temperature, rng=args.seed))
-        print("-" * 40)
 
     def figures():
         path = os.path.join(args.figures, "chars_loss.png")
@@ -206,6 +201,14 @@ def run_chars(args):
                                  baseline=unigram, baseline_label="unigram entropy")
         return [path]
 
-    finish(args, model, history, figures)
+    finish(args, model, history, figures)                     # the files first: a reader gone loses none
+    print(f"{'step':>6}  held-out bits/char")
+    for step, value in history["eval"]:
+        print(f"{step:>6}  {value:.3f}")
+    if args.sample > 0:
+        print(f"sample (temperature {args.temperature}):")
+        prime = "\n" if "\n" in corpus.vocab else ""
+        print(model.sample(args.sample, prime=prime, temperature=args.temperature, rng=args.seed))
+        print("-" * 40)
     print(f"held-out {bits:.3f} bits/char, unigram {unigram:.3f} bits/char, ratio {bits / unigram:.4f}")
     return 0

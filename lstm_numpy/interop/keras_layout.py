@@ -66,16 +66,16 @@ def _layer_from_keras(arrays, j, kind, reset_after, input_size, dtype):
     H = axis_size(recurrent, 0, 2)
     D = input_size if input_size is not None else axis_size(kernel, 0, 2)
     gH_size = None if H is None else gates * H
-    recurrent = check_shape(f"{where} recurrent_kernel", recurrent, (H, gH_size), ("H", gH))
-    kernel = check_shape(f"{where} kernel", kernel, (D, gates * H), ("D", gH))
+    recurrent = check_shape(f"{where} recurrent_kernel", recurrent, (H, gH_size), ("H", gH), cell_dtype=dtype)
+    kernel = check_shape(f"{where} kernel", kernel, (D, gates * H), ("D", gH), cell_dtype=dtype)
     if kind == "gru" and reset_after:
         bias = np.asarray(bias)
         if bias.shape == (3 * H,):
             raise ValueError(f"{where} bias: shape {bias.shape} is a GRU with "
                              "reset_after=False; pass reset_after=False")
-        bias = check_shape(f"{where} bias", bias, (2, 3 * H), ("2", "3H"))
+        bias = check_shape(f"{where} bias", bias, (2, 3 * H), ("2", "3H"), cell_dtype=dtype)
     else:
-        bias = check_shape(f"{where} bias", bias, (gates * H,), (gH,))
+        bias = check_shape(f"{where} bias", bias, (gates * H,), (gH,), cell_dtype=dtype)
 
     if kind == "gru":
         out = {"W_x": _zrh_to_rzn(kernel), "W_h": _zrh_to_rzn(recurrent)}

@@ -7,7 +7,7 @@ own names, and `new_layer` builds a ready cell from arrays already in lstm_numpy
 import numpy as np
 
 import lstm_numpy as ln
-from ..checks import check_finite, float_array
+from ..checks import check_finite, check_range, float_array
 
 KINDS = ("lstm", "gru", "rnn_tanh", "rnn_relu")
 GATES = {"lstm": 4, "gru": 3, "rnn_tanh": 1, "rnn_relu": 1}  # gate blocks per layer
@@ -105,7 +105,7 @@ def layer_arrays(cell, params, k):
     return arrays
 
 
-def check_shape(name, array, expected, letters=None, finite=True):
+def check_shape(name, array, expected, letters=None, finite=True, cell_dtype=None):
     """array as an ndarray, or a ValueError naming the expected shape with its letters.
 
     expected: one size per axis, None where any size will do. letters: one label per
@@ -121,6 +121,7 @@ def check_shape(name, array, expected, letters=None, finite=True):
     expected : tuple of int or None, one per axis, such as (24, 4) for (4H, D)
     letters : None, or a tuple of str, one per axis, such as ("4H", "D")
     finite : bool, whether NaN and inf are refused (weights: yes; gradients pass as they are)
+    cell_dtype : None, or the dtype of the cell the array goes into: a value beyond its range is refused
 
     Returns
     -------
@@ -138,6 +139,8 @@ def check_shape(name, array, expected, letters=None, finite=True):
         raise ValueError(f"{name}: expected shape ({wanted}), got {array.shape}")
     if finite:
         check_finite(name, array)
+    if cell_dtype is not None:
+        check_range(name, array, cell_dtype)
     return array
 
 
@@ -189,7 +192,8 @@ def new_layer(kind, input_size, hidden_size, arrays, *, dtype, forget_bias=0.0,
         if not np.isfinite(layer.params[name]).all():         # finite in, but beyond the cell's dtype
             where = tuple(int(i) for i in np.argwhere(~np.isfinite(layer.params[name]))[0])
             raise ValueError(f"expected weights within the range of {layer.dtype.name}: {name} of this "
-                             f"{type(layer).__name__} would hold {layer.params[name][where]} at index {where}")
+                             f"{type(layer).__name__} would hold {layer.params[name][where]} at index {where}, "
+                             f"a sum of two biases (as PyTorch's are added into one) beyond it")
     return layer
 
 

@@ -127,7 +127,7 @@ def _layer_from_tf(kind, vars_, input_size, forget_bias, dtype):
         "bias", "kernel")
     width = 4 if kind == "lstm" else 1
     letters = f"{width}H" if width > 1 else "H"
-    bias = check_shape(name[bias_name], vars_[bias_name][1], (None,), (letters,))
+    bias = check_shape(name[bias_name], vars_[bias_name][1], (None,), (letters,), cell_dtype=dtype)
     if bias.shape[0] % width:
         raise ValueError(f"{name[bias_name]}: length {bias.shape[0]} is not a multiple of "
                          f"{width} ({letters})")
@@ -144,7 +144,7 @@ def _layer_from_tf(kind, vars_, input_size, forget_bias, dtype):
     def kernel(variable, blocks):
         letter = f"{blocks}H" if blocks > 1 else "H"
         rows, label = (None, "D+H") if D is None else (D + H, f"D+H={D}+{H}")
-        K = check_shape(name[variable], vars_[variable][1], (rows, blocks * H), (label, letter))
+        K = check_shape(name[variable], vars_[variable][1], (rows, blocks * H), (label, letter), cell_dtype=dtype)
         return K[:D], K[D:]  # (D, blocks*H), (H, blocks*H)
 
     if kind == "lstm":
@@ -154,7 +154,7 @@ def _layer_from_tf(kind, vars_, input_size, forget_bias, dtype):
     elif kind == "gru":
         gates_x, gates_h = kernel("gates/kernel", 2)  # r, u
         cand_x, cand_h = kernel("candidate/kernel", 1)
-        gates_b = check_shape(name["gates/bias"], vars_["gates/bias"][1], (2 * H,), ("2H",))
+        gates_b = check_shape(name["gates/bias"], vars_["gates/bias"][1], (2 * H,), ("2H",), cell_dtype=dtype)
         arrays = {"W_x": np.concatenate([gates_x, cand_x], axis=1),  # (D, 3H): r, z, n
                   "W_h": np.concatenate([gates_h, cand_h], axis=1),  # (H, 3H)
                   "b": np.concatenate([gates_b, bias])}

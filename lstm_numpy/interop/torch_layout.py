@@ -96,13 +96,13 @@ def _layer_from_torch(where, module, k, kind, input_size, dtype):
     H = axis_size(weight_hh, 1, 2)
     D = input_size if input_size is not None else axis_size(weight_ih, 1, 2)
     gH_size = None if H is None else gates * H
-    weight_hh = check_shape(f"{where}['weight_hh_l{k}']", weight_hh, (gH_size, H), (gH, "H"))
-    weight_ih = check_shape(f"{where}['weight_ih_l{k}']", weight_ih, (gates * H, D), (gH, "D"))
+    weight_hh = check_shape(f"{where}['weight_hh_l{k}']", weight_hh, (gH_size, H), (gH, "H"), cell_dtype=dtype)
+    weight_ih = check_shape(f"{where}['weight_ih_l{k}']", weight_ih, (gates * H, D), (gH, "D"), cell_dtype=dtype)
     if f"bias_ih_l{k}" in module:
         bias_ih = check_shape(f"{where}['bias_ih_l{k}']", module[f"bias_ih_l{k}"],
-                              (gates * H,), (gH,))
+                              (gates * H,), (gH,), cell_dtype=dtype)
         bias_hh = check_shape(f"{where}['bias_hh_l{k}']", module[f"bias_hh_l{k}"],
-                              (gates * H,), (gH,))
+                              (gates * H,), (gH,), cell_dtype=dtype)
     else:  # a module built with bias=False
         bias_ih = bias_hh = np.zeros(gates * H)
 
