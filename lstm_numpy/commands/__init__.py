@@ -11,15 +11,25 @@ import sys
 COMMANDS = ["gradcheck", "train", "trace", "diagram", "bench"]
 
 
+class Parser(argparse.ArgumentParser):
+    """The parser of the command line and of each (sub)command, which its subcommands inherit.
+
+    An option is spelled out: an abbreviation is an unknown option, not a guess. The parser
+    that parses last sets ``command_parser`` to itself, so errors name the (sub)command typed,
+    such as ``python -m lstm_numpy train sine``.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, allow_abbrev=False, **kwargs)
+        self.set_defaults(command_parser=self)
+
+
 def build_parser():
-    parser = argparse.ArgumentParser(
-        prog="python -m lstm_numpy", allow_abbrev=False,
-        description="RNN, LSTM and GRU in plain NumPy: forward, hand-derived backward, checked.")
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    parser = Parser(prog="python -m lstm_numpy",
+                    description="RNN, LSTM and GRU in plain NumPy: forward, hand-derived backward, checked.")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")   # of the class Parser too
     for name in COMMANDS:
         importlib.import_module(f"{__name__}.{name}").add_parser(subparsers)
-        subparsers.choices[name].set_defaults(command_parser=subparsers.choices[name])
-        subparsers.choices[name].allow_abbrev = False        # an option is spelled out: none is guessed at
     return parser
 
 

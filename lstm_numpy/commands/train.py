@@ -53,7 +53,7 @@ def add_parser(subparsers):
     parser = subparsers.add_parser("train", help="train a model on a demo task (sine or chars)",
                                    description="Train a model on one of the two demo tasks.")
     tasks = parser.add_subparsers(dest="task", metavar="TASK", required=True)
-    sine = tasks.add_parser("sine", allow_abbrev=False, help="next value of noisy sine windows (many-to-one regression)",
+    sine = tasks.add_parser("sine", help="next value of noisy sine windows (many-to-one regression)",
                             description="The article's many-to-one task: windows of noisy sine waves of random "
                                         "frequency, phase and length (10 to 30 steps); predict the next value. "
                                         "Scored against the naive forecast that repeats the last value.")
@@ -64,8 +64,8 @@ def add_parser(subparsers):
                       help="held-out windows for the evaluation (default 1000)")
     add_common(sine, steps="1500, or 800 with --model article", batch=32, lr="0.01, or 0.005 with --model article",
                clip=1.0)
-    sine.set_defaults(func=run_sine, command_parser=sine)
-    chars = tasks.add_parser("chars", allow_abbrev=False, help="character language model",
+    sine.set_defaults(func=run_sine)
+    chars = tasks.add_parser("chars", help="character language model",
                              description="A character language model. Default corpus: the project's own "
                                          "README, docs and source text; --text takes any UTF-8 file.")
     chars.add_argument("--text", metavar="FILE", help="a UTF-8 text file (default: the project's own text)")
@@ -77,7 +77,7 @@ def add_parser(subparsers):
     chars.add_argument("--sample", type=nonnegative_int, default=300, metavar="N", help="characters to sample at the end (default 300)")
     chars.add_argument("--temperature", type=positive_float, default=0.7, help="sampling temperature (default 0.7)")
     add_common(chars, steps=800, batch=32, lr=0.005, clip=5.0)
-    chars.set_defaults(func=run_chars, command_parser=chars)
+    chars.set_defaults(func=run_chars)
     return parser
 
 

@@ -12,6 +12,7 @@ import numpy as np
 
 import lstm_numpy as ln
 
+from ..checks import check_range
 from .layers import GATES, axis_size, check_kind, check_shape, fold_forget_bias, kind_of
 from .layers import layer_arrays, layers_of, new_layer
 
@@ -111,6 +112,7 @@ def _layer_from_torch(where, module, k, kind, input_size, dtype):
         arrays.update(b_x=bias_ih, b_h=bias_hh)
     else:
         arrays["b"] = np.add(bias_ih, bias_hh, dtype=np.result_type(bias_ih, np.float64))   # no float16 overflow
+        check_range(f"{where}['bias_ih_l{k}'] + {where}['bias_hh_l{k}']", arrays["b"], dtype)   # each fits, the sum may not
     return new_layer(kind, D, H, arrays, dtype=dtype, forget_bias=0.0, reset_after=True)
 
 
