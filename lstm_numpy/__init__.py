@@ -1,17 +1,26 @@
 """lstm_numpy: RNN, LSTM and GRU in plain NumPy, forward and hand-derived backward (BPTT).
 
-Every backward pass is checked against central differences (:mod:`lstm_numpy.gradcheck`),
-and the whole-sequence functions follow TensorFlow 1.x ``dynamic_rnn``.
+The modules at this level are the textbook, read in this order: ``activations`` and ``state``,
+the cell protocol in ``cell``, one layer each in ``rnn``, ``lstm`` and ``gru``, the stack in
+``multi``, the time loop (TensorFlow 1.x ``dynamic_rnn``) in ``time_loop``, then ``gradcheck``
+(every backward pass against central differences) and ``trace`` (one pass, quantity by
+quantity). Everything else lives in rooms named for what it holds: ``models``, ``train``,
+``plot``, ``interop``, ``fast``, ``bench`` and ``commands``. docs/index.md is the guide.
 """
-from .dynamic_rnn import Grads, dynamic_rnn, dynamic_rnn_backward, gate_history
+import sys
+
 from .gru import GRUCell
 from .lstm import LSTMCell
 from .multi import MultiRNNCell
 from .rnn import RNNCell
 from .state import LSTMState
-from .models import ArticleLSTM, SequenceRegressor
-from .charlm import CharLM
-from . import checkpoint, fast, gradcheck, interop
+from .time_loop import Grads, dynamic_rnn, dynamic_rnn_backward, gate_history
+from . import fast, gradcheck, interop
+from .models import ArticleLSTM, CharLM, SequenceRegressor
+from .train import checkpoint
+
+# ``lstm_numpy.checkpoint`` is the name checkpoints have always been loaded by; the module lives in train/.
+sys.modules[__name__ + ".checkpoint"] = checkpoint
 
 __version__ = "0.1.0"
 

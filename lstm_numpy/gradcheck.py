@@ -16,9 +16,9 @@ from collections import namedtuple
 import numpy as np
 
 from .checks import as_float_array
-from .dynamic_rnn import dynamic_rnn, dynamic_rnn_backward
 from .initializers import as_rng
 from .state import LSTMState, map_state, state_leaves
+from .time_loop import dynamic_rnn, dynamic_rnn_backward
 
 EPS = 1e-3        # truncation ~eps**4 and rounding ~1e-16 / eps are both near 1e-12 here
 FLOOR = 1e-5      # gradients smaller than this are compared absolutely: noise 1e-12 / 1e-5 = 1e-7
@@ -270,8 +270,9 @@ def relu_pattern(cache):
     -------
     bytes, ``h > 0`` of each relu layer's (B, H) output at each of the T steps, packed
     """
-    relu_layers = [k for k, c in enumerate(cache["cell"].cells) if getattr(c, "activation", None) == "relu"]
+    cell = cache["cell"]
+    relu_layers = [k for k, layer in enumerate(cell.cells) if layer.options().get("activation") == "relu"]
     if not relu_layers:
         return b""
-    layers = [step if isinstance(step, tuple) else (step,) for step in cache["steps"]]
+    layers = [cell.split_layers(step) for step in cache["steps"]]
     return b"".join((step[k]["h"] > 0).tobytes() for step in layers for k in relu_layers)

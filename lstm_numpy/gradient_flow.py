@@ -11,9 +11,7 @@ imports matplotlib.
 """
 import numpy as np
 
-from .dynamic_rnn import dynamic_rnn, dynamic_rnn_backward
-from .multi import MultiRNNCell
-from .state import LSTMState
+from .time_loop import dynamic_rnn, dynamic_rnn_backward
 
 
 def state_after(cell, step):
@@ -28,9 +26,8 @@ def state_after(cell, step):
     -------
     state : the cell's state structure, each leaf an ndarray of shape (B, H)
     """
-    def one(c):
-        return LSTMState(c["c"], c["h"]) if "c" in c else c["h"]
-    return tuple(one(c) for c in step) if isinstance(cell, MultiRNNCell) else one(step)
+    return cell.join_layers([layer.make_state({part: cache_k[part] for part in layer.state_parts})
+                             for layer, cache_k in zip(cell.cells, cell.split_layers(step))])
 
 
 def top_h(state, cell):
@@ -45,8 +42,7 @@ def top_h(state, cell):
     -------
     ndarray of shape (B, H_top)
     """
-    top = state[-1] if isinstance(cell, MultiRNNCell) else state
-    return top.h if isinstance(top, LSTMState) else top
+    return cell.cells[-1].state_arrays(cell.split_layers(state)[-1])["h"]
 
 
 def hidden_gradient_norms(cell, inputs, d_last=None):

@@ -172,8 +172,11 @@ class GRUCell(Cell):
     ['W_h', 'W_x', 'b']
     """
 
+    kind = "gru"
     gates = ("r", "z", "n")
     n_blocks = 3
+    concat_form = False   # the reset gate sits between h_prev and W_h,n: no one [x, h] per gate
+    OPTIONS = {"reset_after": True}
 
     def __init__(self, input_size, hidden_size, *, reset_after=True, init="dl", rng=None,
                  dtype=np.float64):
@@ -189,6 +192,20 @@ class GRUCell(Cell):
             bias = shapes.pop("b")
             shapes.update(b_x=bias, b_h=bias)
         return shapes
+
+    def step_quantities(self):
+        """The gates and h in the order of eqs. (3)-(6) or (8)-(11), for the trace: (key, name, meaning) each."""
+        if self.reset_after:
+            reset = [("n", "n_t", "candidate: tanh(x W_x,n + b_x,n + r * (h W_h,n + b_h,n))")]
+            bias = "b_x + b_h"
+        else:
+            reset = [("rh", "r*h_{t-1}", "reset applied before W_h,n"),
+                     ("n", "n_t", "candidate: tanh(x W_x,n + (r * h) W_h,n + b_n)")]
+            bias = "b"
+        return [("r", "r_t", f"reset gate: sigma(x W_x,r + h W_h,r + {bias})"),
+                ("z", "z_t", f"update gate: sigma(x W_x,z + h W_h,z + {bias})"),
+                *reset,
+                ("h", "h_t", "(1 - z) * n + z * h_{t-1}")]
 
     def step(self, x, state):
         """One step, eqs. (1)-(6) or (7)-(11): for a GRU the new state is ``h`` itself.

@@ -16,7 +16,6 @@ import numpy as np
 
 from .activations import sigmoid, sigmoid_grad, tanh_grad
 from .cell import Cell
-from .checks import check_size
 from .state import LSTMState
 
 
@@ -119,8 +118,11 @@ class LSTMCell(Cell):
     (2, 5)
     """
 
+    kind = "lstm"
     gates = ("i", "f", "g", "o")
     n_blocks = 4
+    state_parts = ("c", "h")
+    OPTIONS = {"forget_bias": 0.0}
 
     def __init__(self, input_size, hidden_size, *, forget_bias=0.0, init="dl", rng=None,
                  dtype=np.float64):
@@ -131,11 +133,24 @@ class LSTMCell(Cell):
         self.forget_bias = float(forget_bias)
         super().__init__(input_size, hidden_size, init=init, rng=rng, dtype=dtype)
 
-    def zero_state(self, batch_size):
-        """``LSTMState(c, h)`` of zeros, each (B, H)."""
-        B = check_size("batch_size", batch_size)
-        return LSTMState(np.zeros((B, self.hidden_size), self.dtype),
-                         np.zeros((B, self.hidden_size), self.dtype))
+    def step_quantities(self):
+        """The gates, c and h in the order of eqs. (2)-(7), for the trace: (key, name, meaning) each."""
+        shift = " + forget_bias" if self.forget_bias else ""
+        return [("i", "i_t", "input gate: sigma([x, h] w_i + b_i)"),
+                ("f", "f_t", f"forget gate: sigma([x, h] w_f + b_f{shift})"),
+                ("g", "g_t", "candidate (the article's C~): tanh([x, h] w_g + b_g)"),
+                ("o", "o_t", "output gate: sigma([x, h] w_o + b_o)"),
+                ("c", "c_t", "f * c_{t-1} + i * g"),
+                ("tanh_c", "tanh(c_t)", "tanh of the new cell state"),
+                ("h", "h_t", "o * tanh(c_t)")]
+
+    def make_state(self, parts):
+        """``LSTMState(c, h)`` from ``{"c": c, "h": h}``, each (B, H)."""
+        return LSTMState(parts["c"], parts["h"])
+
+    def state_arrays(self, state):
+        """``{"c": state.c, "h": state.h}``, each (B, H): the inverse of :meth:`make_state`."""
+        return {"c": state.c, "h": state.h}
 
     def step(self, x, state):
         """One step, eqs. (1)-(7).

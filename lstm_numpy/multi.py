@@ -95,6 +95,8 @@ class MultiRNNCell:
     [(4, 20), (4, 30)]
     """
 
+    stacked = True      # the cell protocol: a state, a step cache and params go per layer
+
     def __init__(self, cells):
         if isinstance(cells, Cell) or not hasattr(cells, "__iter__"):
             raise TypeError(f"expected cells as a list of cells, bottom layer first, got {type(cells).__name__}"
@@ -110,9 +112,9 @@ class MultiRNNCell:
         self.owner = tuple(next(j for j in range(k + 1) if cells[j] is cells[k]) for k in range(len(cells)))
         self._check_shared()
         for k in range(1, len(cells)):
-            if cells[k].input_size != cells[k - 1].hidden_size:
+            if cells[k].input_size != cells[k - 1].output_size:
                 raise ValueError(f"layer sizes do not chain: cells[{k}].input_size is {cells[k].input_size}, "
-                                 f"expected cells[{k - 1}].hidden_size = {cells[k - 1].hidden_size}")
+                                 f"expected cells[{k - 1}].output_size = {cells[k - 1].output_size}")
         dtypes = {cell.dtype for cell in cells}
         if len(dtypes) > 1:
             raise TypeError(f"expected one dtype across the layers, got {[c.dtype.name for c in cells]}")
@@ -145,10 +147,55 @@ class MultiRNNCell:
         return self.cells[0].dtype
 
     @property
+    def output_size(self):
+        return self.cells[-1].output_size
+
+    @property
     def params(self):
-        return ParamsView({f"cell_{k}/{name}": arr
+        return ParamsView({self.param_key(k, name): arr
                            for k, cell in enumerate(self.cells) if self.owner[k] == k
                            for name, arr in cell.params.items()})
+
+    def param_key(self, k, name):
+        """The key of layer k's array ``name`` in ``params``: ``"cell_{j}/{name}"``, where j is the
+        first layer that uses layer k's cell object (j = k unless weights are shared).
+
+        Parameters
+        ----------
+        k : int, the layer, from 0
+        name : str, a key of the layer's own ``params`` such as ``"W_x"``
+
+        Returns
+        -------
+        str, such as ``"cell_1/W_h"``
+        """
+        return f"cell_{self.owner[k]}/{name}"
+
+    def split_layers(self, value):
+        """A state, state gradient or step cache of the stack as a tuple with one entry per layer.
+
+        Parameters
+        ----------
+        value : tuple with one entry per layer, such as the stack's state (leaves of shape (B, H_k))
+
+        Returns
+        -------
+        tuple with one entry per layer
+        """
+        return tuple(value)
+
+    def join_layers(self, values):
+        """The inverse of :meth:`split_layers`: the stack's structure, a tuple per layer.
+
+        Parameters
+        ----------
+        values : sequence with one entry per layer, such as states with leaves of shape (B, H_k)
+
+        Returns
+        -------
+        tuple with one entry per layer
+        """
+        return tuple(values)
 
     def check_params(self):
         """A ValueError if any layer's params lost a name, shape or dtype."""
@@ -176,9 +223,9 @@ class MultiRNNCell:
         """
         new_state, cache = [], []
         for cell, state_k in zip(self.cells, state):
-            x, s, c = cell.step(x, state_k)                   # layer k's h is layer k+1's x
-            new_state.append(s)
-            cache.append(c)
+            x, new_state_k, cache_k = cell.step(x, state_k)   # layer k's h is layer k+1's x
+            new_state.append(new_state_k)
+            cache.append(cache_k)
         return x, tuple(new_state), tuple(cache)
 
     def step_backward(self, dh, dstate, cache):
@@ -203,7 +250,7 @@ class MultiRNNCell:
             # layer k's input gradient is the output gradient of layer k-1 (its h at this step)
             dh, dstate_prev[k], dp = self.cells[k].step_backward(dh, dstate[k], cache[k])
             for name, grad in dp.items():
-                key = f"cell_{self.owner[k]}/{name}"
+                key = self.param_key(k, name)
                 dparams[key] = dparams[key] + grad if key in dparams else grad
         return dh, tuple(dstate_prev), dparams
 

@@ -88,12 +88,19 @@ class RNNCell(Cell):
     {'W_x': (3, 5), 'W_h': (5, 5), 'b': (5,)}
     """
 
+    kind = "rnn"
+    OPTIONS = {"activation": "tanh"}
+
     def __init__(self, input_size, hidden_size, *, activation="tanh", init="dl", rng=None,
                  dtype=np.float64):
         if activation not in ACTIVATIONS:
             raise ValueError(f"expected activation 'tanh' or 'relu', got {activation!r}")
         self.activation = activation
         super().__init__(input_size, hidden_size, init=init, rng=rng, dtype=dtype)
+
+    def step_quantities(self):
+        """h, eq. (2), for the trace: [(key, name, meaning)]."""
+        return [("h", "h_t", f"{self.activation}([x, h] w + b)")]
 
     def step(self, x, state):
         """One step, eqs. (1)-(2): for an RNN the new state is ``h`` itself.

@@ -6,43 +6,41 @@ shape, and its values on request: the layer's input ``x_t^k``, the previous stat
 ``h_t^k``. The gates and states are read from the cache of a real :func:`~lstm_numpy.dynamic_rnn`
 call; the weights from the cell's ``params``. Nothing here imports matplotlib.
 
-Notation (the article's, layers counted from 1 as in its pictures): batch ``s``, input ``m``,
-hidden ``n_k`` of layer k, layer input ``m_k`` (``m_1 = m``, ``m_k = n_{k-1}``). The concat form
-of gate j of layer k is one matrix ``w_j^k`` of shape ``[m_k + n_k, n_k]``: the rows of ``W_x``
-(``m_k`` of them) stacked on the rows of ``W_h`` (``n_k``), so that
-``[x, h] @ w_j = x @ W_x,j + h @ W_h,j``. Layer k is ``cell_{k-1}`` in a MultiRNNCell's params.
+Notation: the article's letters, with layers counted from 0 as everywhere in lstm_numpy (layer k
+is ``cell_{k}`` in a MultiRNNCell's params): batch ``s = B``, input ``m = D``, hidden
+``n_k = H_k`` of layer k, layer input ``m_k`` (``m_0 = m``, ``m_k = n_{k-1}``); the printed
+header states this mapping with the sizes. The concat form of gate j of layer k is one matrix
+``w_j^k`` of shape ``[m_k + n_k, n_k]``: the rows of ``W_x`` (``m_k`` of them) stacked on the
+rows of ``W_h`` (``n_k``), so that ``[x, h] @ w_j = x @ W_x,j + h @ W_h,j``. Each cell says what
+its step computes (``step_quantities``), so nothing here depends on a cell's kind.
 """
+import re
 from collections import namedtuple
 
 import numpy as np
 
-from .dynamic_rnn import dynamic_rnn
-from .gru import GRUCell
-from .lstm import LSTMCell
-from .multi import MultiRNNCell
+from .time_loop import dynamic_rnn
+
+_SYMBOL = re.compile(r"h_\{t-1\}|c_\{t-1\}|\b[a-z]_t\b")   # the symbols a layer's superscript goes on
 
 TraceEntry = namedtuple("TraceEntry", ["t", "k", "name", "label", "shape", "symbol", "meaning", "value"])
-TraceEntry.__doc__ = """One named quantity of one step t (from 0) of one layer k (from 1).
+TraceEntry.__doc__ = """One named quantity of one step t (from 0) of one layer k (from 0).
 
 name : the key without layer index (``"w_f"``, ``"h_t"``); label : the article's notation
-(``"w_f^1"``); shape : tuple; symbol : the shape in letters (``"[m_1 + n_1, n_1]"``);
+(``"w_f^0"``); shape : tuple; symbol : the shape in letters (``"[m_0 + n_0, n_0]"``);
 meaning : how it is computed; value : the ndarray.
 
 Parameters
 ----------
 t : int, the step, from 0
-k : int, the layer, from 1
+k : int, the layer, from 0
 name : str, the key without layer index (``"w_f"``, ``"h_t"``)
-label : str, the article's notation (``"w_f^1"``)
+label : str, the article's notation (``"w_f^0"``)
 shape : tuple of int, the value's shape, such as (B, H) for a gate (the article's ``(s, n_k)``)
-symbol : str, the shape in the article's letters (``"[m_1 + n_1, n_1]"``)
+symbol : str, the shape in the article's letters (``"[m_0 + n_0, n_0]"``)
 meaning : str, how it is computed
 value : ndarray of shape ``shape``: (B, H) for a gate or state, (D + H, H) for a concat weight
 """
-
-GATE_WORDS = {"i": "input gate", "f": "forget gate", "g": "candidate (the article's C~)",
-              "o": "output gate", "r": "reset gate", "z": "update gate", "n": "candidate"}
-
 
 class Trace:
     """The entries of a traced forward pass, with the dimensions they are named by.
@@ -62,13 +60,13 @@ class Trace:
         self.entries = entries
         self.dims = dims
 
-    def find(self, name, k=1, t=0):
+    def find(self, name, k=0, t=0):
         """The entry ``name`` of layer k at step t; a KeyError naming what exists otherwise.
 
         Parameters
         ----------
         name : str, such as ``"w_f"`` or ``"h_t"``
-        k : int, the layer, from 1
+        k : int, the layer, from 0
         t : int, the step, from 0
 
         Returns
@@ -81,13 +79,13 @@ class Trace:
         names = sorted({e.name for e in self.entries if e.k == k and e.t == t})
         raise KeyError(f"no {name!r} for layer k={k} at t={t}; there are {names}")
 
-    def shape(self, name, k=1, t=0):
+    def shape(self, name, k=0, t=0):
         """The shape of entry ``name`` of layer k at step t.
 
         Parameters
         ----------
         name : str, such as ``"w_f"`` or ``"h_t"``
-        k : int, the layer, from 1
+        k : int, the layer, from 0
         t : int, the step, from 0
 
         Returns
@@ -129,14 +127,12 @@ def trace_cache(cache):
     cell = cache["cell"]
     T, s, m = cache["inputs_shape"]
     layers = cell.cells
-    stacked = isinstance(cell, MultiRNNCell)
-    dims = {"kind": _kind(layers[0]), "s": s, "m": m, "T": T, "n": [c.hidden_size for c in layers],
+    dims = {"kind": layers[0].kind, "s": s, "m": m, "T": T, "n": [layer.hidden_size for layer in layers],
             "lengths": cache["sequence_length"]}
     entries = []
     for t, step in enumerate(cache["steps"]):
-        per_layer = step if stacked else (step,)
-        for k, (layer, c) in enumerate(zip(layers, per_layer), start=1):
-            entries.extend(_layer_entries(t, k, layer, c, f"cell_{k - 1}/" if stacked else ""))
+        for k, (layer, step_k) in enumerate(zip(layers, cell.split_layers(step))):
+            entries.extend(_layer_entries(t, k, layer, step_k, cell))
     return Trace(entries, dims)
 
 
@@ -161,88 +157,55 @@ def trace(cell, inputs, sequence_length=None, initial_state=None, time_major=Fal
     >>> import lstm_numpy as ln
     >>> cell = ln.MultiRNNCell([ln.LSTMCell(8, 20, rng=0), ln.LSTMCell(20, 30, rng=1)])
     >>> tr = trace(cell, np.zeros((4, 3, 8)))                        # (s, T, m)
-    >>> tr.shape("w_f", k=2), tr.find("w_f", k=2).symbol, tr.shape("h_t", k=2, t=2)
-    ((50, 30), '[m_2 + n_2, n_2]', (4, 30))
+    >>> tr.shape("w_f", k=1), tr.find("w_f", k=1).symbol, tr.shape("h_t", k=1, t=2)
+    ((50, 30), '[m_1 + n_1, n_1]', (4, 30))
     """
     _, _, cache = dynamic_rnn(cell, inputs, sequence_length, initial_state, time_major)
     return trace_cache(cache)
 
 
-def _kind(layer):
-    return "lstm" if isinstance(layer, LSTMCell) else "gru" if isinstance(layer, GRUCell) else "rnn"
-
-
-def _layer_entries(t, k, layer, c, prefix):
-    """The entries of layer k at step t, from its step cache ``c`` and its params."""
+def _layer_entries(t, k, layer, step_cache, cell):
+    """The entries of layer k at step t, from its step cache and its params, as the layer describes them."""
     m, n = f"m_{k}", f"n_{k}"
     rows = []
 
-    def add(name, label, value, symbol, meaning):
+    def add(name, value, symbol, meaning):
+        label = _SYMBOL.sub(lambda found: f"{found.group(0)}^{k}", name)
+        label = label if label != name else f"{name}^{k}"
         rows.append(TraceEntry(t, k, name, label, tuple(np.shape(value)), symbol, meaning, value))
 
-    x_from = "x_t, the input" if k == 1 else f"h_t^{k - 1}, the output of layer {k - 1} at this step"
-    add("x_t", f"x_t^{k}", c["x"], f"(s, {m})", f"= {x_from}")
-    add("h_{t-1}", f"h_{{t-1}}^{k}", c["h_prev"], f"(s, {n})", "hidden state from step t-1")
-    if "c_prev" in c:
-        add("c_{t-1}", f"c_{{t-1}}^{k}", c["c_prev"], f"(s, {n})", "cell state from step t-1")
-    xh = np.concatenate([c["x"], c["h_prev"]], axis=1)
+    x_from = "x_t, the input" if k == 0 else f"h_t^{k - 1}, the output of layer {k - 1} at this step"
+    add("x_t", step_cache["x"], f"(s, {m})", f"= {x_from}")
+    add("h_{t-1}", step_cache["h_prev"], f"(s, {n})", "hidden state from step t-1")
+    if "c" in layer.state_parts:
+        add("c_{t-1}", step_cache["c_prev"], f"(s, {n})", "cell state from step t-1")
     params = layer.params
     for name in ("W_x", "W_h"):
         rows_sym = m if name == "W_x" else n
         blocks = f"{layer.n_blocks}{n}" if layer.n_blocks > 1 else n
-        add(name, f"{name}^{k}", params[name], f"({rows_sym}, {blocks})",
-            f"split form, params['{prefix}{name}']" + (f", gates {', '.join(layer.gates)}" if layer.gates else ""))
-    gates = layer.gates or ("h",)
+        add(name, params[name], f"({rows_sym}, {blocks})",
+            f"split form, params['{cell.param_key(k, name)}']" + (f", gates {', '.join(layer.gates)}" if layer.gates else ""))
+    gates = layer.gates or ("",)                               # an RNN's one block has no gate name
     W_x = np.split(params["W_x"], len(gates), axis=1)
     W_h = np.split(params["W_h"], len(gates), axis=1)
     biases = {key: np.split(params[key], len(gates)) for key in params if key.startswith("b")}
-    if isinstance(layer, GRUCell):
-        rows.extend(_gru_entries(t, k, layer, c, W_x, W_h, biases))
-        return rows
-    add("[x_t, h_{t-1}]", f"[x_t^{k}, h_{{t-1}}^{k}]", xh, f"(s, {m} + {n})",
-        "concat, x first (the article's code puts h first)")
-    for j, gate in enumerate(gates):
-        suffix = "" if gate == "h" else f"_{gate}"
-        add(f"w{suffix}", f"w{suffix}^{k}", np.concatenate([W_x[j], W_h[j]], axis=0), f"[{m} + {n}, {n}]",
-            f"rows of W_x{',' + gate if suffix else ''} over rows of W_h{',' + gate if suffix else ''}")
-        add(f"b{suffix}", f"b{suffix}^{k}", biases["b"][j], f"[{n}]", "bias")
-        if gate != "h":
-            act = "tanh" if gate == "g" else "sigma"
-            extra = " + forget_bias" if gate == "f" and getattr(layer, "forget_bias", 0.0) else ""
-            add(f"{gate}_t", f"{gate}_t^{k}", c[gate], f"(s, {n})",
-                f"{GATE_WORDS[gate]}: {act}([x, h] w_{gate} + b_{gate}{extra})")
-    if isinstance(layer, LSTMCell):
-        add("c_t", f"c_t^{k}", c["c"], f"(s, {n})", "f * c_{t-1} + i * g")
-        add("tanh(c_t)", f"tanh(c_t^{k})", c["tanh_c"], f"(s, {n})", "tanh of the new cell state")
-        add("h_t", f"h_t^{k}", c["h"], f"(s, {n})", "o * tanh(c_t)")
-    else:
-        add("h_t", f"h_t^{k}", c["h"], f"(s, {n})", f"{layer.activation}([x, h] w + b)")
-    return rows
-
-
-def _gru_entries(t, k, layer, c, W_x, W_h, biases):
-    """GRU gates in the split form: the reset sits between h and W_h,n, so no single concat."""
-    m, n = f"m_{k}", f"n_{k}"
-    rows = []
-
-    def add(name, label, value, symbol, meaning):
-        rows.append(TraceEntry(t, k, name, label, tuple(np.shape(value)), symbol, meaning, value))
-
-    for j, gate in enumerate(layer.gates):
-        add(f"W_x,{gate}", f"W_x,{gate}^{k}", W_x[j], f"({m}, {n})", f"input weights of the {GATE_WORDS[gate]}")
-        add(f"W_h,{gate}", f"W_h,{gate}^{k}", W_h[j], f"({n}, {n})", f"recurrent weights of the {GATE_WORDS[gate]}")
-        for key, parts in biases.items():
-            label = f"b_{gate}" if key == "b" else f"{key},{gate}"
-            add(label, f"{label}^{k}", parts[j], f"[{n}]", "bias")
-        if gate == "n" and not layer.reset_after:
-            add("r*h_{t-1}", f"r_t^{k} * h_{{t-1}}^{k}", c["rh"], f"(s, {n})", "reset applied before W_h,n")
-        if gate == "n":
-            where = "tanh(x W_x,n + b_x,n + r * (h W_h,n + b_h,n))" if layer.reset_after \
-                else "tanh(x W_x,n + (r * h) W_h,n + b_n)"
-        else:
-            where = f"sigma(x W_x,{gate} + h W_h,{gate} + b)"
-        add(f"{gate}_t", f"{gate}_t^{k}", c[gate], f"(s, {n})", f"{GATE_WORDS[gate]}: {where}")
-    add("h_t", f"h_t^{k}", c["h"], f"(s, {n})", "(1 - z) * n + z * h_{t-1}")
+    if layer.concat_form:
+        add("[x_t, h_{t-1}]", np.concatenate([step_cache["x"], step_cache["h_prev"]], axis=1), f"(s, {m} + {n})",
+            "concat, x first (the article's code puts h first)")
+        for j, gate in enumerate(gates):
+            suffix = f"_{gate}" if gate else ""
+            of = f",{gate}" if gate else ""
+            add(f"w{suffix}", np.concatenate([W_x[j], W_h[j]], axis=0), f"[{m} + {n}, {n}]",
+                f"rows of W_x{of} over rows of W_h{of}")
+            add(f"b{suffix}", biases["b"][j], f"[{n}]", "bias")
+    else:                                                      # the reset gate sits between h and W_h,n
+        for j, gate in enumerate(gates):
+            add(f"W_x,{gate}", W_x[j], f"({m}, {n})", f"input weights of gate {gate}")
+            add(f"W_h,{gate}", W_h[j], f"({n}, {n})", f"recurrent weights of gate {gate}")
+            for key, parts in biases.items():
+                add(f"b_{gate}" if key == "b" else f"{key},{gate}", parts[j], f"[{n}]", "bias")
+    for key, name, meaning in layer.step_quantities():
+        add(name, step_cache[key], f"(s, {n})", meaning)
     return rows
 
 
@@ -260,9 +223,9 @@ def format_trace(tr, values=False):
     str
     """
     d = tr.dims
-    ns = ", ".join(f"n_{k}={n}" for k, n in enumerate(d["n"], start=1))
-    lines = [f"{d['kind']} with {len(d['n'])} layer(s): s={d['s']} (batch), m={d['m']} (input), {ns}; "
-             f"T={d['T']} step{'s' * (d['T'] != 1)}; m_1 = m, m_k = n_(k-1)"]
+    ns = ", ".join(f"n_{k} = H_{k} = {n}" for k, n in enumerate(d["n"]))
+    lines = [f"{d['kind']} with {len(d['n'])} layer(s), k = 0 .. {len(d['n']) - 1}: s = B = {d['s']} (batch), "
+             f"m = D = {d['m']} (input), {ns}; T = {d['T']} step{'s' * (d['T'] != 1)}; m_0 = m, m_k = n_(k-1)"]
     if d["lengths"] is not None:
         lines.append(f"sequence_length {d['lengths'].tolist()}: at and past a row's length its output is zero, "
                      "its state carried (the rows below show what each step computed, before that mask)")
@@ -272,8 +235,8 @@ def format_trace(tr, values=False):
         if (e.t, e.k) != last:
             if e.t != (last or (None,))[0]:
                 lines.append(f"\n=== step t={e.t} ===")
-            m_k = d["m"] if e.k == 1 else d["n"][e.k - 2]
-            lines.append(f"  --- layer k={e.k}: m_{e.k}={m_k}, n_{e.k}={d['n'][e.k - 1]} ---")
+            m_k = d["m"] if e.k == 0 else d["n"][e.k - 1]
+            lines.append(f"  --- layer k={e.k}: m_{e.k}={m_k}, n_{e.k}={d['n'][e.k]} ---")
             last = (e.t, e.k)
         shape = str(list(e.shape)) if e.name.startswith(("w", "W", "b")) else str(e.shape)
         lines.append(f"    {e.label:<{width}}{shape:<12}{e.symbol:<18}{e.meaning}")

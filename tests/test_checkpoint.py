@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from lstm_numpy import checkpoint
-from lstm_numpy.charlm import CharLM
+from lstm_numpy.models import CharLM
 from lstm_numpy.models import ArticleLSTM, SequenceRegressor
 
 from conftest import randomize

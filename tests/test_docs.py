@@ -188,8 +188,9 @@ CELL_MODULES = ["rnn", "lstm", "gru"]
 
 
 DOCUMENTED_MODULES = CELL_MODULES + [
-    "multi", "dynamic_rnn", "gradcheck", "state", "initial_state", "dense", "losses", "optim",
-    "models", "charlm", "trace", "gradient_flow", "initializers", "checkpoint", "data", "training",
+    "cell", "kinds", "multi", "time_loop", "gradcheck", "state", "trace", "gradient_flow", "initializers",
+    "models.initial_state", "models.dense", "models.losses", "models.regressor", "models.charlm",
+    "train.optim", "train.checkpoint", "train.data", "train.loop",
     "fast.sequence", "fast.lstm", "fast.gru", "fast.rnn", "fast.workspace",
     "interop.torch_layout", "interop.tf_layout", "interop.keras_layout", "interop.layers",
 ]

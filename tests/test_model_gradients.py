@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 
 import lstm_numpy as ln
-from lstm_numpy.charlm import CharLM
-from lstm_numpy.dense import Dense
+from lstm_numpy.models import CharLM
+from lstm_numpy.models.dense import Dense
 from lstm_numpy.gradcheck import check_gradients
-from lstm_numpy.initial_state import EncoderInitialState, LearnedInitialState
-from lstm_numpy.losses import mean_squared_error, softmax_cross_entropy
+from lstm_numpy.models.initial_state import EncoderInitialState, LearnedInitialState
+from lstm_numpy.models.losses import mean_squared_error, softmax_cross_entropy
 from lstm_numpy.models import ArticleLSTM, SequenceRegressor
 from lstm_numpy.state import state_leaves
 

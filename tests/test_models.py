@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 import lstm_numpy as ln
-from lstm_numpy.charlm import CharLM
-from lstm_numpy.initial_state import EncoderInitialState
+from lstm_numpy.models import CharLM
+from lstm_numpy.models.initial_state import EncoderInitialState
 from lstm_numpy.models import ArticleLSTM, SequenceRegressor
 
 from conftest import randomize

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 from lstm_numpy.models import SequenceRegressor
-from lstm_numpy.optim import SGD, Adam, clip_by_global_norm, global_norm
-from lstm_numpy.training import train_step
+from lstm_numpy.train.optim import SGD, Adam, clip_by_global_norm, global_norm
+from lstm_numpy.train.loop import train_step
 
 
 def test_sgd_with_momentum_by_hand():

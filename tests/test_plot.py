@@ -16,7 +16,7 @@ from matplotlib.text import Text  # noqa: E402
 
 from lstm_numpy import plot  # noqa: E402
 from lstm_numpy.commands import main  # noqa: E402
-from lstm_numpy.config import build_cell  # noqa: E402
+from lstm_numpy.kinds import build_cell  # noqa: E402
 from lstm_numpy.plot.canvas import labels  # noqa: E402
 
 
@@ -72,11 +72,11 @@ def every_diagram(sizes, D=8, s=4):
         kinds.append((f"contract {kind} B=4", lambda kind=kind: plot.draw_contract(
             build_cell(kind, sizes, D, rng=0), 4, 3, (3, 2, 1, 0))))
     lstm = build_cell("lstm", sizes, D, rng=0, forget_bias=1.0)
-    for k in range(1, len(sizes) + 1):
+    for k in range(len(sizes)):
         kinds.append((f"lstm-cell layer {k}", lambda k=k: plot.draw_lstm_cell(lstm, s, k, "output")))
     for after in (True, False):
         gru = build_cell("gru", sizes, D, rng=0, reset_after=after)
-        kinds.append((f"gru-cell {after}", lambda gru=gru: plot.draw_gru_cell(gru, s, len(sizes))))
+        kinds.append((f"gru-cell {after}", lambda gru=gru: plot.draw_gru_cell(gru, s, len(sizes) - 1)))
     return kinds
 
 
@@ -104,7 +104,7 @@ def test_the_check_catches_a_cut_label():
 
 def test_analysis_plots_are_readable():
     cell = build_cell("lstm", [7, 11, 5], 3, rng=0)
-    figs = [plot.plot_gates(plot.run_for_gates(cell, steps=12), layer=2),
+    figs = [plot.plot_gates(plot.run_for_gates(cell, steps=12), layer=1),
             plot.plot_gradient_norms(plot.gradient_flow_curves(hidden=6, steps=12, batch=2)),
             plot.plot_gradient_norms(plot.gradient_flow_curves(hidden=7, steps=3, batch=4)),
             plot.plot_losses({"a": [3.0, 2.0, 1.0], "b": [3.0, 1.0, 0.01]})]
@@ -164,7 +164,7 @@ def hidden_lines(ax):
 
 
 def test_the_training_loss_legend_hides_no_line():
-    from lstm_numpy import plot_training
+    from lstm_numpy.plot import training as plot_training
     for baseline in (5.0, 4.0, 3.2, 6.0):                   # at 5.0, loc="best" covers the baseline
         fig = plot_training.loss_figure(chars_like_history(), title="train chars", ylabel="bits per character",
                                         baseline=baseline, baseline_label="unigram entropy")
@@ -205,12 +205,12 @@ def test_colour_bars_keep_their_colours_and_line_diagrams_stay_small():
 
 def test_outputs_are_labelled_in_the_layout_of_the_pass():
     model = labels(plot.draw_learned_state([8, 32, 32, 64], 4, 3))       # time-major, (T, s, m)
-    assert "outputs[0] = $h_{0}^{3}$\n(4, 64)" in model and "outputs[2] = " in model
+    assert "outputs[0] = $h_{0}^{2}$\n(4, 64)" in model and "outputs[2] = " in model
     assert "outputs[:, " not in model
     cell = build_cell("lstm", [20, 30], 8, rng=0)
-    assert "outputs[:, 2] = $h_{2}^{2}$\n(4, 30)" in labels(plot.draw_unrolled(cell, 4, 3))
+    assert "outputs[:, 2] = $h_{2}^{1}$\n(4, 30)" in labels(plot.draw_unrolled(cell, 4, 3))
     time_major = labels(plot.draw_unrolled(cell, 4, 3, time_major=True))
-    assert "outputs[2] = $h_{2}^{2}$\n(4, 30)" in time_major and "outputs[:, " not in time_major
+    assert "outputs[2] = $h_{2}^{1}$\n(4, 30)" in time_major and "outputs[:, " not in time_major
 
 
 def arrow_shafts(fig):
@@ -225,8 +225,8 @@ def arrow_shafts(fig):
 
 @pytest.mark.parametrize("draw", [
     lambda: plot.draw_gru_cell(build_cell("gru", [20, 30], 8, rng=0, reset_after=True), 4),
-    lambda: plot.draw_gru_cell(build_cell("gru", [7, 11, 5], 3, rng=0, reset_after=False), 2, layer=3),
-    lambda: plot.draw_lstm_cell(build_cell("lstm", [20, 30], 8, rng=0), 4, layer=2, highlight="output"),
+    lambda: plot.draw_gru_cell(build_cell("gru", [7, 11, 5], 3, rng=0, reset_after=False), 2, layer=2),
+    lambda: plot.draw_lstm_cell(build_cell("lstm", [20, 30], 8, rng=0), 4, layer=1, highlight="output"),
 ], ids=["gru reset after", "gru reset before", "lstm"])
 def test_every_arrow_head_in_a_cell_has_a_shaft(draw):
     """An arrow that enters a box just past a line it crosses seems to come from that line."""
@@ -246,9 +246,9 @@ def test_shape_labels_follow_the_configuration():
 
 
 def test_cell_and_model_labels():
-    cell = labels(plot.draw_lstm_cell(build_cell("lstm", [7, 11, 5], 3, rng=0), 2, layer=2))
+    cell = labels(plot.draw_lstm_cell(build_cell("lstm", [7, 11, 5], 3, rng=0), 2, layer=1))
     assert "[18, 11]" in cell and "[11]" in cell and "(2, 18)" in cell and "(2, 7)" in cell
-    gru = labels(plot.draw_gru_cell(build_cell("gru", [7, 11, 5], 3, rng=0, reset_after=False), 2, layer=3))
+    gru = labels(plot.draw_gru_cell(build_cell("gru", [7, 11, 5], 3, rng=0, reset_after=False), 2, layer=2))
     assert "[11, 5]" in gru and "[5, 5]" in gru and "(2, 16)" in gru
     model = labels(plot.draw_learned_state([8, 32, 32, 64], 4, 3))
     for expected in ["[8, 32]", "[32, 32]", "[32, 64]", "(4, 64)", "(3, 4, 8)", "[x, h] (4, 96)"]:
@@ -296,8 +296,8 @@ def test_bad_requests():
     lstm = build_cell("lstm", [20, 30], 8, rng=0)
     with pytest.raises(ValueError, match="expected highlight None or one of forget, input, cell, output"):
         plot.draw_lstm_cell(lstm, highlight="reset")
-    with pytest.raises(ValueError, match=r"expected layer in \[1, 2\], got 3"):
-        plot.draw_lstm_cell(lstm, layer=3)
+    with pytest.raises(ValueError, match=r"expected layer in \[0, 1\], got 2"):
+        plot.draw_lstm_cell(lstm, layer=2)
     with pytest.raises(ValueError, match="expected a GRU cell, got a lstm cell"):
         plot.draw_gru_cell(lstm)
     with pytest.raises(ValueError, match="expected a file name ending in .png or .svg"):

@@ -6,12 +6,12 @@ import re
 import numpy as np
 import pytest
 
-from lstm_numpy.charlm import CharLM
+from lstm_numpy.models import CharLM
 from lstm_numpy.commands import main
-from lstm_numpy.data import CharCorpus, naive_forecast, sine_windows
+from lstm_numpy.train.data import CharCorpus, naive_forecast, sine_windows
 from lstm_numpy.models import SequenceRegressor
-from lstm_numpy.optim import Adam
-from lstm_numpy.training import Progress, train
+from lstm_numpy.train.optim import Adam
+from lstm_numpy.train.loop import Progress, train
 
 
 def sine_run(seed, steps=150):
@@ -137,7 +137,7 @@ def test_figures_when_matplotlib_is_there(capsys, tmp_path, monkeypatch):
     assert main(args) == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["sine_loss.png", "sine_predictions.png"]
     assert all(p.stat().st_size > 1000 for p in tmp_path.iterdir())
-    from lstm_numpy import plot_training
+    from lstm_numpy.plot import training as plot_training
     monkeypatch.setattr(plot_training, "available", lambda: False)
     assert main(args) == 0
     assert "figures: skipped (matplotlib is not installed)" in capsys.readouterr().out
@@ -170,7 +170,7 @@ def test_the_checkpoint_is_written_before_the_figures(tmp_path, monkeypatch):
     """A figure that fails to be written (a full disk, say) loses no trained model."""
     def full_disk(*args, **kwargs):
         raise OSError(28, "No space left on device")
-    monkeypatch.setattr("lstm_numpy.plot_training.loss_curve", full_disk)
+    monkeypatch.setattr("lstm_numpy.plot.training.loss_curve", full_disk)
     assert main(["train", "sine", "--steps", "3", "--heldout", "10", "--evals", "1", "--quiet",
                  "--figures", str(tmp_path), "--save", str(tmp_path / "kept.npz")]) == 2
     assert (tmp_path / "kept.npz").exists()

@@ -6,7 +6,8 @@ product); its weights are the transposes, and its two biases take ``b`` and zero
 """
 import numpy as np
 
-from ..gru import GRUCell
+from ..interop import to_torch
+from ..multi import MultiRNNCell
 
 
 def torch_runners(torch, kind, cells, x, d_outputs, threads):
@@ -19,14 +20,8 @@ def torch_runners(torch, kind, cells, x, d_outputs, threads):
     layer_class = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU, "rnn": torch.nn.RNN}[kind]
     layer = layer_class(cells[0].input_size, cells[0].hidden_size, num_layers=len(cells),
                         batch_first=True, dtype=dtype)
-    with torch.no_grad():
-        for k, cell in enumerate(cells):
-            p = cell.params
-            getattr(layer, f"weight_ih_l{k}").copy_(torch.from_numpy(p["W_x"].T.copy()))
-            getattr(layer, f"weight_hh_l{k}").copy_(torch.from_numpy(p["W_h"].T.copy()))
-            b_x, b_h = (p["b_x"], p["b_h"]) if isinstance(cell, GRUCell) else (p["b"], np.zeros_like(p["b"]))
-            getattr(layer, f"bias_ih_l{k}").copy_(torch.from_numpy(b_x.copy()))
-            getattr(layer, f"bias_hh_l{k}").copy_(torch.from_numpy(b_h.copy()))
+    state_dict = to_torch(MultiRNNCell(cells))                # PyTorch's names and layout, one dict
+    layer.load_state_dict({name: torch.from_numpy(np.ascontiguousarray(a)) for name, a in state_dict.items()})
     xt = torch.from_numpy(x).requires_grad_(True)
     dt = torch.from_numpy(np.ascontiguousarray(d_outputs))
 

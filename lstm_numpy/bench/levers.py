@@ -13,9 +13,10 @@ and the chunk of steps the backward pass multiplies out together, at a few sizes
 """
 import numpy as np
 
-from .. import dynamic_rnn, dynamic_rnn_backward, fast
-from ..config import build_cell
+from .. import fast
 from ..fast import workspace as workspace_module
+from ..kinds import build_cell
+from ..time_loop import dynamic_rnn, dynamic_rnn_backward
 from . import textbook
 from .run import interleaved_medians, peak_memory
 

@@ -11,7 +11,7 @@ import tracemalloc
 import numpy as np
 
 from .. import fast
-from ..config import build_cell
+from ..kinds import build_cell
 from . import gemm, textbook
 from .frameworks import torch_runners
 

@@ -9,8 +9,6 @@ to :func:`lstm_numpy.dynamic_rnn`), so the ratio to it measures the arrangement 
 import numpy as np
 
 from ..activations import sigmoid
-from ..gru import GRUCell
-from ..lstm import LSTMCell
 
 
 def gate_weights(cell):
@@ -20,11 +18,11 @@ def gate_weights(cell):
     ``("n", (W_xn, W_hn, b_xn, b_hn))``.
     """
     H, p = cell.hidden_size, cell.params
-    names = {LSTMCell: "ifgo", GRUCell: "rzn"}.get(type(cell), "a")
+    names = cell.gates or ("a",)                              # an RNN's one block: "a"
     weights = {}
     for k, name in enumerate(names):
         cols = slice(k * H, (k + 1) * H)
-        if isinstance(cell, GRUCell):
+        if cell.kind == "gru":
             if name == "n":
                 weights[name] = (p["W_x"][:, cols], p["W_h"][:, cols], p["b_x"][cols], p["b_h"][cols])
                 continue
@@ -47,7 +45,7 @@ def forward(cells, xs):
         for k, cell in enumerate(cells):
             w = weights[k]
             hx = np.concatenate([hs[k], x], axis=1)           # (B, H + D)
-            if isinstance(cell, LSTMCell):
+            if cell.kind == "lstm":
                 i = sigmoid(hx @ w["i"][0] + w["i"][1])
                 f = sigmoid(hx @ w["f"][0] + w["f"][1] + cell.forget_bias)
                 g = np.tanh(hx @ w["g"][0] + w["g"][1])
@@ -55,7 +53,7 @@ def forward(cells, xs):
                 c = f * cs[k] + i * g
                 step = dict(hx=hx, c_prev=cs[k], i=i, f=f, g=g, o=o, c=c)
                 cs[k], hs[k] = c, o * np.tanh(c)
-            elif isinstance(cell, GRUCell):
+            elif cell.kind == "gru":
                 W_xn, W_hn, b_xn, b_hn = w["n"]
                 r = sigmoid(hx @ w["r"][0] + w["r"][1])
                 z = sigmoid(hx @ w["z"][0] + w["z"][1])
@@ -88,14 +86,14 @@ def backward(d_outputs, tape):
             cell, w, g_k, s = cells[k], weights[k], grads[k], steps[t][k]
             H = cell.hidden_size
             dh = dh_out + dh_next[k]
-            if isinstance(cell, LSTMCell):
+            if cell.kind == "lstm":
                 tanh_c = np.tanh(s["c"])
                 dc = dc_next[k] + dh * s["o"] * (1 - tanh_c ** 2)
                 da = {"i": dc * s["g"] * s["i"] * (1 - s["i"]), "f": dc * s["c_prev"] * s["f"] * (1 - s["f"]),
                       "g": dc * s["i"] * (1 - s["g"] ** 2), "o": dh * tanh_c * s["o"] * (1 - s["o"])}
                 dc_next[k] = dc * s["f"]
                 dhx = sum(da[name] @ w[name][0].T for name in "ifgo")
-            elif isinstance(cell, GRUCell):
+            elif cell.kind == "gru":
                 W_xn, W_hn, _, _ = w["n"]
                 da_n = dh * (1 - s["z"]) * (1 - s["n"] ** 2)
                 da = {"r": da_n * s["ah_n"] * s["r"] * (1 - s["r"]),
@@ -124,11 +122,11 @@ def as_cell_grads(cell, gate_grads):
     out = {name: np.zeros_like(p) for name, p in cell.params.items()}
     for k, (name, g) in enumerate(gate_grads.items()):
         cols = slice(k * H, (k + 1) * H)
-        if isinstance(cell, GRUCell) and name == "n":
+        if cell.kind == "gru" and name == "n":
             out["W_x"][:, cols], out["W_h"][:, cols], out["b_x"][cols], out["b_h"][cols] = g
             continue
         out["W_h"][:, cols], out["W_x"][:, cols] = g[0][:H], g[0][H:]
-        if isinstance(cell, GRUCell):
+        if cell.kind == "gru":
             out["b_x"][cols] = out["b_h"][cols] = g[1]
         else:
             out["b"][cols] = g[1]

@@ -45,12 +45,11 @@ def add_cell_arguments(parser, *, sizes=(20, 30), input_size=8, batch=3, steps=4
 
 def check_cell_arguments(parser, args):
     """Errors argparse cannot see alone: flags that do not fit the cell, lengths that do not fit B or T."""
-    if args.reset_before and args.cell != "gru":
-        parser.error(f"--reset-before applies to --cell gru, got --cell {args.cell}")
-    if args.activation != "tanh" and args.cell != "rnn":
-        parser.error(f"--activation applies to --cell rnn, got --cell {args.cell}")
-    if args.forget_bias != 0.0 and args.cell != "lstm":
-        parser.error(f"--forget-bias applies to --cell lstm, got --cell {args.cell}")
+    from ..kinds import OptionError, cell_options
+    try:
+        cell_options(args.cell, **cell_option_values(args))
+    except OptionError as e:                                   # the library's rule, in the flags' words
+        parser.error(f"{FLAGS[e.option]} applies to --cell {' or '.join(e.applies_to)}, got --cell {args.cell}")
     if args.lengths is not None:
         if len(args.lengths) != args.batch:
             parser.error(f"--lengths needs one value per row: expected B={args.batch} values, "
@@ -59,11 +58,18 @@ def check_cell_arguments(parser, args):
             parser.error(f"--lengths values must be in [0, T={args.steps}], got {max(args.lengths)}")
 
 
+FLAGS = {"activation": "--activation", "reset_after": "--reset-before", "forget_bias": "--forget-bias"}
+
+
+def cell_option_values(args):
+    """The cell options the flags give, by the library's names (``--reset-before`` is ``reset_after=False``)."""
+    return {"activation": args.activation, "reset_after": not args.reset_before, "forget_bias": args.forget_bias}
+
+
 def cell_from_arguments(args, rng):
     """The cell the configuration flags describe."""
-    from ..config import build_cell
-    return build_cell(args.cell, args.sizes, args.input_size, activation=args.activation,
-                      reset_after=not args.reset_before, forget_bias=args.forget_bias, rng=rng)
+    from ..kinds import build_cell
+    return build_cell(args.cell, args.sizes, args.input_size, rng=rng, **cell_option_values(args))
 
 
 def check_output_folder(option, path):

@@ -5,7 +5,7 @@ diagram is drawn, so the rest of the command line works without it.
 """
 import numpy as np
 
-from .arguments import add_cell_arguments, cell_from_arguments, check_cell_arguments, positive_int
+from .arguments import add_cell_arguments, cell_from_arguments, check_cell_arguments, nonnegative_int, positive_int
 
 KINDS = {
     "legend": "the symbols used in every diagram",
@@ -42,8 +42,8 @@ def add_parser(subparsers):
     parser.add_argument("kind", choices=list(KINDS), metavar="KIND", help="one of " + ", ".join(KINDS))
     parser.add_argument("-o", "--output", required=True, metavar="FILE", help="output file, .png or .svg")
     add_cell_arguments(parser, sizes=(20, 30), input_size=8, batch=4, steps=3)
-    parser.add_argument("--layer", type=positive_int, default=1, metavar="K",
-                        help="which layer a cell diagram or the gate heatmaps show, from 1 (default 1)")
+    parser.add_argument("--layer", type=nonnegative_int, default=0, metavar="K",
+                        help="which layer a cell diagram or the gate heatmaps show, from 0 as cell_K in params (default 0)")
     parser.add_argument("--highlight", choices=["forget", "input", "cell", "output"],
                         help="lstm-cell: draw one gate's path in red")
     parser.add_argument("--widths", type=positive_int, nargs="+", default=[8, 32, 32, 64], metavar="W",

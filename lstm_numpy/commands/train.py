@@ -12,12 +12,12 @@ import sys
 
 import numpy as np
 
-from .. import checkpoint, plot_training
-from ..charlm import CharLM
-from ..data import CharCorpus, naive_forecast, package_texts, read_text, sine_windows
-from ..models import ArticleLSTM, SequenceRegressor
-from ..optim import OPTIMIZERS
-from ..training import train
+from ..models import ArticleLSTM, CharLM, SequenceRegressor
+from ..plot import training as plot_training
+from ..train import checkpoint
+from ..train.data import CharCorpus, naive_forecast, package_texts, read_text, sine_windows
+from ..train.loop import train
+from ..train.optim import OPTIMIZERS
 from .arguments import check_output_folder, nonnegative_int, positive_int
 
 

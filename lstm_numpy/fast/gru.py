@@ -8,7 +8,6 @@ the incoming gradient are computed for the whole chunk at once.
 """
 import numpy as np
 
-from .rnn import final_state  # noqa: F401  the GRU's state is one array, as the RNN's
 from .workspace import add_product, aligned_copy, chunk_steps, chunk_target
 
 

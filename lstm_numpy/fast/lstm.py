@@ -87,21 +87,6 @@ def forward(cell, xs, state, dead, buffer):
     return {"gates": gates, "cs": cs, "hs": hs, "tanh_cs": tanh_cs, "xs": xs}
 
 
-def final_state(cache, state_type):
-    """The state after the last step, as fresh arrays.
-
-    Parameters
-    ----------
-    cache : dict from :func:`forward`, its ``cs`` and ``hs`` of shape (T + 1, B, H)
-    state_type : the state class, called as ``state_type(c, h)``: LSTMState
-
-    Returns
-    -------
-    state : ``state_type(c, h)``, each a fresh ndarray of shape (B, H)
-    """
-    return state_type(cache["cs"][-1].copy(), cache["hs"][-1].copy())
-
-
 def backward(cell, d_hs_chunks, dstate, cache, dead, buffer, result, d_xs=None):
     """Backward of :func:`forward`, eqs. (7) down to (1) of docs/lstm.md; each ``dfoo`` has ``foo``'s shape.
 

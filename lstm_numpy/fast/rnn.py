@@ -46,21 +46,6 @@ def forward(cell, xs, state, dead, buffer):
     return {"hs": hs, "xs": xs}
 
 
-def final_state(cache, state_type):
-    """The state after the last step, a fresh (B, H) array.
-
-    Parameters
-    ----------
-    cache : dict from :func:`forward`, its ``hs`` of shape (T + 1, B, H)
-    state_type : unused: the state is one array
-
-    Returns
-    -------
-    ndarray of shape (B, H)
-    """
-    return cache["hs"][-1].copy()
-
-
 def backward(cell, d_hs_chunks, dstate, cache, dead, buffer, result, d_xs=None):
     """Backward of :func:`forward`, eqs. (2) down to (1) of docs/rnn.md; each ``dfoo`` has ``foo``'s shape.
 

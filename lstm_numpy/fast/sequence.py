@@ -14,18 +14,16 @@ import numpy as np
 
 from ..checks import (as_float_array, check_cell, check_finite, check_outputs_shape, check_sequence_length,
                       check_state, inputs_time_major)
-from ..dynamic_rnn import Grads
-from ..gru import GRUCell
-from ..lstm import LSTMCell
-from ..multi import MultiRNNCell
-from ..rnn import RNNCell
-from ..state import LSTMState
+from ..time_loop import Grads
 from . import gru, lstm, rnn
 from .workspace import Workspace, chunk_steps
 
 
+KERNELS = {"lstm": lstm, "gru": gru, "rnn": rnn}    # cell.kind -> the module of its fast kernel
+
+
 def layer_module(cell):
-    """The module holding ``forward``, ``backward`` and ``final_state`` for this layer's type.
+    """The module holding ``forward`` and ``backward`` for this layer's kind.
 
     Parameters
     ----------
@@ -37,13 +35,27 @@ def layer_module(cell):
         :mod:`~lstm_numpy.fast.gru`, whose ``forward`` maps a layer's (T, B, D) inputs to its
         (T, B, H) outputs
     """
-    if isinstance(cell, LSTMCell):
-        return lstm
-    if isinstance(cell, GRUCell):
-        return gru
-    if isinstance(cell, RNNCell):
-        return rnn
-    raise TypeError(f"expected an RNNCell, LSTMCell or GRUCell layer, got {type(cell).__name__}")
+    kind = getattr(cell, "kind", None)
+    if kind not in KERNELS:
+        raise TypeError(f"expected a layer of a kind the fast engine has a kernel for ({', '.join(KERNELS)}), "
+                        f"got {type(cell).__name__}" + (f" of kind {kind!r}" if kind else ""))
+    return KERNELS[kind]
+
+
+def final_state_of(layer, cache):
+    """A layer's state after the last step, as fresh arrays, from its fast cache.
+
+    Parameters
+    ----------
+    layer : the one-layer cell
+    cache : dict from its kernel's ``forward``, holding each state part over time as ``cs``,
+        ``hs``, each of shape (T + 1, B, H)
+
+    Returns
+    -------
+    state : the layer's state structure, each part a fresh ndarray of shape (B, H)
+    """
+    return layer.make_state({part: cache[part + "s"][-1].copy() for part in layer.state_parts})
 
 
 def _as_float(name, a, dtype):
@@ -118,7 +130,7 @@ def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, time_maj
     x = workspace.array("inputs", shape, cell.dtype)          # (T, B, D), contiguous for one product
     x[...] = xs                                               # the cache's own copy: the caller may reuse inputs
     del xs
-    states = state if isinstance(cell, MultiRNNCell) else (state,)
+    states = cell.split_layers(state)
     caches = []
     for k, (layer, module, state_k) in enumerate(zip(layers, modules, states)):
         fresh = ("hs",) if k == len(layers) - 1 else ()       # the outputs: new memory, never a workspace's
@@ -126,8 +138,7 @@ def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, time_maj
         x = caches[-1]["hs"][1:]                              # (T, B, H_k), layer k + 1's input
     outputs = x.view() if dead is None else np.where(dead, 0, x).astype(cell.dtype, copy=False)
     outputs.flags.writeable = False                           # a view of the cache: writing would change the gradients
-    finals = tuple(module.final_state(c, LSTMState) for module, c in zip(modules, caches))
-    final_state = finals if isinstance(cell, MultiRNNCell) else finals[0]
+    final_state = cell.join_layers([final_state_of(layer, c) for layer, c in zip(layers, caches)])
     cache = {"cell": cell, "layers": caches, "dead": dead, "sequence_length": lengths,
              "time_major": time_major, "inputs_shape": shape, "workspace": workspace,
              "generation": workspace.generation}
@@ -160,14 +171,13 @@ def dynamic_rnn_backward(d_outputs, d_final_state, cache):
                          "workspace; run the backward pass before the next forward pass, or give "
                          "each forward pass its own Workspace")
     T, B, D = cache["inputs_shape"]
-    H = cell.hidden_size
+    H = cell.output_size
     d_outputs = check_outputs_shape(_as_float("d_outputs", d_outputs, cell.dtype), T, B, H, cache["time_major"])
     template = cell.zero_state(B)
     dstate = template if d_final_state is None else check_state("d_final_state", d_final_state, template, cell.dtype)
 
     layers = cell.cells
-    multi = isinstance(cell, MultiRNNCell)
-    dstates = list(dstate) if multi else [dstate]
+    dstates = list(cell.split_layers(dstate))
     d_hs = d_outputs if cache["time_major"] else d_outputs.transpose(1, 0, 2)   # (T, B, H_top)
     steps = chunk_steps(T, B)
     # A wavefront down the stack: each layer's backward takes its output gradient a chunk of
@@ -187,8 +197,8 @@ def dynamic_rnn_backward(d_outputs, d_final_state, cache):
     for k, result in enumerate(results):
         dstates[k] = result["dstate"]
         for name, grad in result["params"].items():
-            key = f"cell_{cell.owner[k]}/{name}" if multi else name
+            key = cell.param_key(k, name)
             dparams[key] = grad if dparams[key] is None else dparams[key] + grad   # shared weights add
     if not cache["time_major"]:
         d_inputs = d_inputs.transpose(1, 0, 2)                # (B, T, D), a view
-    return Grads(inputs=d_inputs, initial_state=tuple(dstates) if multi else dstates[0], params=dparams)
+    return Grads(inputs=d_inputs, initial_state=cell.join_layers(dstates), params=dparams)

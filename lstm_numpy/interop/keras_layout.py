@@ -8,7 +8,7 @@ recurrent one; with reset_after=False a single bias (3H,).
 """
 import numpy as np
 
-import lstm_numpy as ln
+from ..multi import MultiRNNCell
 
 from .layers import GATES, axis_size, check_kind, check_shape, fold_forget_bias, kind_of
 from .layers import layer_arrays, layers_of, new_layer
@@ -55,7 +55,7 @@ def from_keras(weights, kind, *, reset_after=True, dtype=np.float64):
         input_size = layers[-1].hidden_size if layers else None
         layers.append(_layer_from_keras(weights[3 * j:3 * j + 3], j, kind, reset_after,
                                         input_size, dtype))
-    return layers[0] if len(layers) == 1 else ln.MultiRNNCell(layers)
+    return layers[0] if len(layers) == 1 else MultiRNNCell(layers)
 
 
 def _layer_from_keras(arrays, j, kind, reset_after, input_size, dtype):

@@ -6,8 +6,8 @@ own names, and `new_layer` builds a ready cell from arrays already in lstm_numpy
 """
 import numpy as np
 
-import lstm_numpy as ln
 from ..checks import check_finite, check_range, float_array
+from ..kinds import CELL_CLASSES
 
 KINDS = ("lstm", "gru", "rnn_tanh", "rnn_relu")
 GATES = {"lstm": 4, "gru": 3, "rnn_tanh": 1, "rnn_relu": 1}  # gate blocks per layer
@@ -39,11 +39,10 @@ def layers_of(cell):
     -------
     list of cells, bottom layer first
     """
-    if isinstance(cell, ln.MultiRNNCell):
-        return list(cell.cells)
-    if isinstance(cell, (ln.RNNCell, ln.LSTMCell, ln.GRUCell)):
-        return [cell]
-    raise TypeError(f"expected an lstm_numpy cell or MultiRNNCell, got {type(cell).__name__}")
+    layers = getattr(cell, "cells", None)
+    if not isinstance(layers, tuple) or not all(getattr(layer, "kind", None) in CELL_CLASSES for layer in layers):
+        raise TypeError(f"expected an lstm_numpy cell or MultiRNNCell, got {type(cell).__name__}")
+    return list(layers)
 
 
 def kind_of(layer):
@@ -57,11 +56,7 @@ def kind_of(layer):
     -------
     str, "lstm", "gru", "rnn_tanh" or "rnn_relu"
     """
-    if isinstance(layer, ln.LSTMCell):
-        return "lstm"
-    if isinstance(layer, ln.GRUCell):
-        return "gru"
-    return "rnn_" + layer.activation
+    return "rnn_" + layer.activation if layer.kind == "rnn" else layer.kind
 
 
 def layer_arrays(cell, params, k):
@@ -95,13 +90,12 @@ def layer_arrays(cell, params, k):
     if unknown:
         raise ValueError(f"params has keys this cell does not have: {', '.join(unknown)}; "
                          f"expected those of cell.params: {', '.join(cell.params)}")
-    prefix = f"cell_{k}/" if isinstance(cell, ln.MultiRNNCell) else ""
     arrays = {}
     for name, weight in layer.params.items():
-        if prefix + name not in params:
-            raise ValueError(f"params has no {prefix + name!r}: pass grads.params of this cell")
-        arrays[name] = check_shape(f"params[{prefix + name!r}]", params[prefix + name],
-                                   weight.shape, finite=False)
+        key = cell.param_key(k, name)
+        if key not in params:
+            raise ValueError(f"params has no {key!r}: pass grads.params of this cell")
+        arrays[name] = check_shape(f"params[{key!r}]", params[key], weight.shape, finite=False)
     return arrays
 
 
@@ -180,12 +174,10 @@ def new_layer(kind, input_size, hidden_size, arrays, *, dtype, forget_bias=0.0,
     -------
     RNNCell, LSTMCell or GRUCell
     """
-    if kind == "lstm":
-        layer = ln.LSTMCell(input_size, hidden_size, forget_bias=forget_bias, dtype=dtype)
-    elif kind == "gru":
-        layer = ln.GRUCell(input_size, hidden_size, reset_after=reset_after, dtype=dtype)
-    else:
-        layer = ln.RNNCell(input_size, hidden_size, activation=kind[4:], dtype=dtype)
+    cell_kind, _, activation = kind.partition("_")           # "rnn_tanh" -> "rnn", "tanh"
+    given = {"forget_bias": forget_bias, "reset_after": reset_after, "activation": activation or "tanh"}
+    options = {name: value for name, value in given.items() if name in CELL_CLASSES[cell_kind].OPTIONS}
+    layer = CELL_CLASSES[cell_kind](input_size, hidden_size, dtype=dtype, **options)
     for name, value in arrays.items():
         layer.params[name][...] = value
     return layer

@@ -16,7 +16,7 @@ is "rnn" unless told otherwise.
 """
 import numpy as np
 
-import lstm_numpy as ln
+from ..multi import MultiRNNCell
 
 from .layers import axis_size, check_shape, kind_of, layer_arrays, layers_of, new_layer
 
@@ -104,7 +104,7 @@ def from_tf(variables, *, forget_bias=1.0, dtype=np.float64, activation="tanh"):
         layers.append(_layer_from_tf(kind, vars_, input_size, forget_bias, dtype))
         if kind == "rnn_tanh":
             layers[-1].activation = activation
-    return ln.MultiRNNCell(layers) if multi else layers[0]
+    return MultiRNNCell(layers) if multi else layers[0]
 
 
 def _parse(full_name):
@@ -210,7 +210,7 @@ def to_tf(cell, params=None, *, scope="rnn"):
      'rnn/multi_rnn_cell/cell_1/gru_cell/candidate/bias': (30,)}
     """
     layers = layers_of(cell)
-    multi = isinstance(cell, ln.MultiRNNCell)
+    multi = cell.stacked
     out = {}
     for k, layer in enumerate(layers):
         kind = kind_of(layer)

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-import lstm_numpy as ln
+from ..multi import MultiRNNCell
 
 from ..checks import check_range
 from .layers import GATES, axis_size, check_kind, check_shape, fold_forget_bias, kind_of
@@ -64,7 +64,7 @@ def from_torch(state_dict, kind, *, dtype=np.float64):
         for k in range(_count_layers(where, module)):
             input_size = layers[-1].hidden_size if layers else None
             layers.append(_layer_from_torch(where, module, k, kind, input_size, dtype))
-    return ln.MultiRNNCell(layers)
+    return MultiRNNCell(layers)
 
 
 def _count_layers(where, module):

@@ -9,15 +9,26 @@ Diagrams: :func:`draw_legend`, :func:`draw_unrolled` (RNN_details, lstm_detail_t
 :func:`draw_contract`. Plots: :func:`plot_gates`, :func:`plot_gradient_norms`,
 :func:`plot_losses`.
 """
-from .analysis import gradient_flow_curves, plot_gates, plot_gradient_norms, plot_losses, run_for_gates
-from .canvas import save
-from .contract import draw_contract
-from .gru_cell import draw_gru_cell
-from .learned_state import draw_learned_state, learned_initial_state
-from .legend import draw_legend
-from .lstm_cell import draw_lstm_cell
-from .unrolled import draw_unrolled
+import importlib
 
-__all__ = ["save", "draw_legend", "draw_unrolled", "draw_lstm_cell", "draw_gru_cell",
-           "draw_learned_state", "learned_initial_state", "draw_contract", "plot_gates",
-           "plot_gradient_norms", "plot_losses", "gradient_flow_curves", "run_for_gates"]
+# Where each public name lives. They load on first use, so that ``lstm_numpy.plot.training`` (which
+# imports matplotlib only inside its functions) and ``import lstm_numpy.plot`` work without
+# matplotlib; the first drawing function touched imports it.
+_HOMES = {"save": "canvas", "draw_legend": "legend", "draw_unrolled": "unrolled", "draw_lstm_cell": "lstm_cell",
+          "draw_gru_cell": "gru_cell", "draw_learned_state": "learned_state", "learned_initial_state": "learned_state",
+          "draw_contract": "contract", "plot_gates": "analysis", "plot_gradient_norms": "analysis",
+          "plot_losses": "analysis", "gradient_flow_curves": "analysis", "run_for_gates": "analysis"}
+
+__all__ = list(_HOMES)
+
+
+def __getattr__(name):
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_HOMES[name]}"), name)
+    globals()[name] = value                                   # found once, then an ordinary attribute
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_HOMES))

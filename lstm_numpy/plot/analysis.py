@@ -9,12 +9,10 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from ..dynamic_rnn import dynamic_rnn, gate_history
 from ..gradient_flow import hidden_gradient_norms
-from ..gru import GRUCell
 from ..lstm import LSTMCell
-from ..multi import MultiRNNCell
 from ..rnn import RNNCell
+from ..time_loop import dynamic_rnn, gate_history
 from .canvas import RC
 from .plot_axes import legend_off_the_lines, plain_log, whole_steps
 
@@ -39,13 +37,13 @@ def _widen_to_title(fig, title, margin=0.3):
         fig.set_size_inches(needed, height)
 
 
-def plot_gates(cache, layer=1, row=0, title=None):
+def plot_gates(cache, layer=0, row=0, title=None):
     """Heatmaps of every gate of one layer over time, for one row of the batch.
 
     Parameters
     ----------
     cache : dict from :func:`~lstm_numpy.dynamic_rnn`
-    layer : int, k (from 1)
+    layer : int, k (from 0, as ``cell_{k}`` in params)
     row : int, which row of the batch
     title : None (a title naming the layer and row) or str
 
@@ -55,21 +53,18 @@ def plot_gates(cache, layer=1, row=0, title=None):
     """
     cell = cache["cell"]
     layers = cell.cells
-    if not 1 <= layer <= len(layers):
-        raise ValueError(f"expected layer in [1, {len(layers)}], got {layer}")
-    kind = layers[layer - 1]
-    names = {LSTMCell: ("i", "f", "g", "o", "c", "h"), GRUCell: ("r", "z", "n", "h"),
-             RNNCell: ("h",)}[type(kind)]
+    if not 0 <= layer < len(layers):
+        raise ValueError(f"expected layer in [0, {len(layers) - 1}], got {layer}")
+    names = layers[layer].gates + layers[layer].state_parts   # LSTM: i, f, g, o, c, h
     T, B, _ = cache["inputs_shape"]
     if not 0 <= row < B:
         raise ValueError(f"expected row in [0, {B - 1}], got {row}")
-    index = layer - 1 if isinstance(cell, MultiRNNCell) else 0
     with matplotlib.rc_context(RC):
         fig = _figure(2.2 * len(names) + 0.6, 3.4)
         axes = fig.subplots(1, len(names), sharey=True)
         axes = np.atleast_1d(axes)
         for ax, name in zip(axes, names):
-            values = gate_history(cache, name, layer=index)[:, row, :].T   # (H, T)
+            values = gate_history(cache, name, layer=layer)[:, row, :].T   # (H, T)
             lo, hi = (0, 1) if name in ("i", "f", "o", "r", "z") else (-1, 1)
             if name == "c":
                 hi = max(1.0, float(np.abs(values).max()))
@@ -83,7 +78,7 @@ def plot_gates(cache, layer=1, row=0, title=None):
             ax.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
             fig.colorbar(im, ax=ax, fraction=0.08, pad=0.03).ax.tick_params(labelsize=7)
         axes[0].set_ylabel("unit", fontsize=8)
-        suptitle = fig.suptitle(title or f"{type(kind).__name__} layer {layer}, batch row {row}: every gate over time",
+        suptitle = fig.suptitle(title or f"{type(layers[layer]).__name__} layer {layer}, batch row {row}: every gate over time",
                                 fontsize=9)
         _widen_to_title(fig, suptitle)                        # one gate's panel is narrower than the title
     return fig

@@ -7,30 +7,25 @@ linked to the step whose state it equals (a length-0 row keeps its initial state
 """
 import numpy as np
 
-from ..dynamic_rnn import dynamic_rnn, gate_history
-from ..multi import MultiRNNCell
-from ..state import LSTMState, map_state
+from ..state import map_state
+from ..time_loop import dynamic_rnn, gate_history
 from .canvas import HSTATE, LAYER, MUTED, WEIGHTS, arrow, box, new_figure, shape_text, text
 
 
-def top_h_holder(state):
-    """The top layer's state of a state structure."""
-    return state[-1] if isinstance(state, tuple) and not isinstance(state, LSTMState) else state
+def top_h(cell, state):
+    """The top layer's h of a state structure of ``cell``."""
+    return cell.cells[-1].state_arrays(cell.split_layers(state)[-1])["h"]
 
 
-def top_h(state):
-    """The top layer's h of a state structure."""
-    state = top_h_holder(state)
-    return state.h if isinstance(state, LSTMState) else state
-
-
-def state_text(state):
+def state_text(cell, state):
     """The structure of a state with its shapes, one layer a line: ``LSTMState(c (3, 20), h (3, 20))``."""
-    def layer(s):
-        return f"LSTMState(c {s.c.shape}, h {s.h.shape})" if isinstance(s, LSTMState) else f"h {s.shape}"
-    if isinstance(state, tuple) and not isinstance(state, LSTMState):
-        return "(" + ",\n ".join(layer(s) for s in state) + ")"
-    return layer(state)
+    def layer_text(layer, s):
+        arrays = layer.state_arrays(s)
+        if len(arrays) == 1:
+            return f"h {arrays['h'].shape}"
+        return f"{type(s).__name__}(" + ", ".join(f"{part} {a.shape}" for part, a in arrays.items()) + ")"
+    lines = [layer_text(layer, s) for layer, s in zip(cell.cells, cell.split_layers(state))]
+    return "(" + ",\n ".join(lines) + ")" if cell.stacked else lines[0]
 
 
 def draw_contract(cell, batch=3, steps=4, lengths=(4, 2, 0), seed=0):
@@ -54,7 +49,7 @@ def draw_contract(cell, batch=3, steps=4, lengths=(4, 2, 0), seed=0):
     initial = map_state(lambda s: rng.uniform(-0.5, 0.5, size=s.shape), cell.zero_state(batch))
     outputs, final, cache = dynamic_rnn(cell, x, sequence_length=lengths, initial_state=initial)
     outputs_tm, final_tm, _ = dynamic_rnn(cell, x.transpose(1, 0, 2), time_major=True)
-    hs = gate_history(cache, "h", layer=len(cell.cells) - 1 if isinstance(cell, MultiRNNCell) else 0)
+    hs = gate_history(cache, "h", layer=len(cell.cells) - 1)
 
     # The bottom panel has one row per row of the batch; the figure grows with it, upwards.
     cw, chh, gap, x0 = 1.15, 0.5, 0.25, 2.35
@@ -74,12 +69,10 @@ def draw_contract(cell, batch=3, steps=4, lengths=(4, 2, 0), seed=0):
     box(ax, 6.7, y0 + 1.05, 3.5, 0.95, "outputs: the top layer's h at every step\n"
         f"(B, T, H) = {shape_text(outputs.shape)}\ntime-major (T, B, H) = {shape_text(outputs_tm.shape)}",
         fc=WEIGHTS, size=8)
-    box(ax, 6.7, y0 - 0.15, 3.5, 1.05, "final_state (same in both layouts)\n" + state_text(final), fc=WEIGHTS, size=7)
+    box(ax, 6.7, y0 - 0.15, 3.5, 1.05, "final_state (same in both layouts)\n" + state_text(cell, final), fc=WEIGHTS, size=7)
     text(ax, 0.15, ytop + 0.45, f"sequence_length = {lengths.tolist()}: outputs zero at and past a row's length, "
          "its state carried to the end", ha="left", weight="bold", size=8.5)
-    stacked = isinstance(cell, MultiRNNCell)
-    lstm = isinstance(top_h_holder(initial), LSTMState)
-    part = ("[-1]" if stacked else "") + (".h" if lstm else "")
+    part = ("[-1]" if cell.stacked else "") + (".h" if len(cell.cells[-1].state_parts) > 1 else "")
     text(ax, x0 - 1.0, ytop + 0.05, f"initial_state{part}", size=8, va="bottom")
     text(ax, fx + 0.55, ytop + 0.05, f"final_state{part}", size=8, va="bottom")
     for t in range(steps):
@@ -87,15 +80,15 @@ def draw_contract(cell, batch=3, steps=4, lengths=(4, 2, 0), seed=0):
     for b in range(batch):
         y = ytop - (b + 1) * (chh + gap)
         text(ax, 0.15, y + chh / 2, f"row {b}\nlength {lengths[b]}", ha="left", size=8)
-        box(ax, x0 - 1.5, y, 1.0, chh, f"h {shape_text(top_h(initial)[b].shape)}", fc="white", size=7.5)
+        box(ax, x0 - 1.5, y, 1.0, chh, f"h {shape_text(top_h(cell, initial)[b].shape)}", fc="white", size=7.5)
         for t in range(steps):
             zero = bool(np.all(outputs[b, t] == 0))           # what dynamic_rnn returned, not a rule
             label = ("0 " if zero else f"$h_{t}$ ") + shape_text(outputs[b, t].shape)
             ink = MUTED if zero else HSTATE
             box(ax, x0 + t * cw + 0.08, y, cw - 0.16, chh, label, fc="#e6e6e6" if zero else LAYER, ec=ink,
                 size=7.5, color=ink)
-        box(ax, fx, y, 1.1, chh, f"h {shape_text(top_h(final)[b].shape)}", fc="white", size=7.5)
-        source = [t for t in range(steps) if np.array_equal(hs[t, b], top_h(final)[b])]
+        box(ax, fx, y, 1.1, chh, f"h {shape_text(top_h(cell, final)[b].shape)}", fc="white", size=7.5)
+        source = [t for t in range(steps) if np.array_equal(hs[t, b], top_h(cell, final)[b])]
         if source:
             t = source[-1]
             start = (x0 + t * cw + cw - 0.08, y + chh / 2)

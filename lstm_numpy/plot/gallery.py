@@ -10,8 +10,8 @@ import sys
 
 import numpy as np
 
-from ..config import build_cell
-from ..dynamic_rnn import dynamic_rnn
+from ..kinds import build_cell
+from ..time_loop import dynamic_rnn
 from .analysis import gradient_flow_curves, plot_gates, plot_gradient_norms, plot_losses
 from .canvas import save
 from .contract import draw_contract
@@ -53,11 +53,11 @@ def figures():
         ("legend.png", draw_legend),
         ("rnn_details.png", lambda: draw_unrolled(article_cell("rnn"), BATCH, STEPS)),
         ("lstm_detail_total.png", lambda: draw_unrolled(lstm, BATCH, STEPS)),
-        ("lstm_cell.png", lambda: draw_lstm_cell(lstm, BATCH, layer=1)),
-        ("lstm_forget_gate.png", lambda: draw_lstm_cell(lstm, BATCH, layer=1, highlight="forget")),
-        ("lstm_input_gate.png", lambda: draw_lstm_cell(lstm, BATCH, layer=1, highlight="input")),
-        ("lstm_cell_update.png", lambda: draw_lstm_cell(lstm, BATCH, layer=1, highlight="cell")),
-        ("lstm_output_gate.png", lambda: draw_lstm_cell(lstm, BATCH, layer=1, highlight="output")),
+        ("lstm_cell.png", lambda: draw_lstm_cell(lstm, BATCH, layer=0)),
+        ("lstm_forget_gate.png", lambda: draw_lstm_cell(lstm, BATCH, layer=0, highlight="forget")),
+        ("lstm_input_gate.png", lambda: draw_lstm_cell(lstm, BATCH, layer=0, highlight="input")),
+        ("lstm_cell_update.png", lambda: draw_lstm_cell(lstm, BATCH, layer=0, highlight="cell")),
+        ("lstm_output_gate.png", lambda: draw_lstm_cell(lstm, BATCH, layer=0, highlight="output")),
         ("gru_cell_reset_after.png", lambda: draw_gru_cell(article_cell("gru"), BATCH)),
         ("gru_cell_reset_before.png", lambda: draw_gru_cell(article_cell("gru", reset_after=False), BATCH)),
         ("lstm_realize.png", lambda: draw_learned_state((INPUT, 32, 32, 64), BATCH, STEPS)),

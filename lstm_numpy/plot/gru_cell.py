@@ -14,14 +14,14 @@ X_ZH, X_NZ, Y_Z, Y_X = 6.9, 8.0, 3.85, 0.6
 CROSS = 0.1               # a line crossing another without joining it breaks this far either side
 
 
-def draw_gru_cell(cell, batch=4, layer=1):
-    """Draw the inside of GRU layer ``layer`` (from 1) of ``cell`` for a batch of ``batch``.
+def draw_gru_cell(cell, batch=4, layer=0):
+    """Draw the inside of GRU layer ``layer`` (from 0) of ``cell`` for a batch of ``batch``.
 
     Parameters
     ----------
     cell : GRUCell, or a MultiRNNCell of GRU layers (either ``reset_after``)
     batch : int, s
-    layer : int, k (from 1)
+    layer : int, k (from 0, as ``cell_{k}`` in params)
 
     Returns
     -------
@@ -30,10 +30,10 @@ def draw_gru_cell(cell, batch=4, layer=1):
     tr = traced(cell, batch, 1)
     if tr.dims["kind"] != "gru":
         raise ValueError(f"expected a GRU cell, got a {tr.dims['kind']} cell")
-    if not 1 <= layer <= len(tr.dims["n"]):
-        raise ValueError(f"expected layer in [1, {len(tr.dims['n'])}], got {layer}")
+    if not 0 <= layer < len(tr.dims["n"]):
+        raise ValueError(f"expected layer in [0, {len(tr.dims['n']) - 1}], got {layer}")
     k = layer
-    after = cell.cells[k - 1].reset_after
+    after = cell.cells[k].reset_after
 
     def shape(name, weights=False):
         return shape_text(tr.shape(name, k), weights)
@@ -57,7 +57,7 @@ def draw_gru_cell(cell, batch=4, layer=1):
     dot(ax, 1.2, Y_H)
     arrow(ax, [(1.2, Y_H), (1.2, Y_BUS), (X_R, Y_BUS)], head=False)
     arrow(ax, [(1.6, 0.12), (1.6, Y_BUS)], head=False)
-    x_name = "x_t" if k == 1 else f"x_t^{{{k}}} = h_t^{{{k - 1}}}"
+    x_name = "x_t" if k == 0 else f"x_t^{{{k}}} = h_t^{{{k - 1}}}"
     text(ax, 1.7, 0.15, f"${x_name}$ {shape('x_t')}", ha="left", va="bottom")
     dot(ax, 1.6, Y_X)
     arrow(ax, [(1.6, Y_X), (X_XN, Y_X), (X_XN, 0.9)], head=after)
@@ -116,8 +116,8 @@ def draw_gru_cell(cell, batch=4, layer=1):
         arrow(ax, [(7.4, y_sum), (X_NZ, y_sum), (X_NZ, Y_Z - 0.16)])
         form = r"reset before: $n = \tanh(x W_{x,n} + (r \odot h) W_{h,n} + b_n)$"
     text(ax, X_NZ + 0.08, 2.75, f"$n_t^{{{k}}}$\n{shape('n_t')}", ha="left")
-    n = tr.dims["n"][k - 1]
-    m_k = tr.dims["m"] if k == 1 else tr.dims["n"][k - 2]
+    n = tr.dims["n"][k]
+    m_k = tr.dims["m"] if k == 0 else tr.dims["n"][k - 1]
     text(ax, 0.2, 5.7, f"GRU layer k={k} inside ({'reset_after=True' if after else 'reset_after=False'}): "
          f"s={batch}, m_{k}={m_k}, n_{k}={n}", ha="left", weight="bold")
     text(ax, 0.2, 5.35, form + r",   $h_t = (1 - z) \odot n + z \odot h_{t-1}$", ha="left", size=8.5)

@@ -8,7 +8,7 @@ and handed to :func:`~lstm_numpy.dynamic_rnn` as its initial state, time-major a
 """
 import numpy as np
 
-from ..dynamic_rnn import dynamic_rnn
+from ..time_loop import dynamic_rnn
 from ..initializers import init_matrix
 from ..lstm import LSTMCell
 from ..multi import MultiRNNCell
@@ -69,9 +69,9 @@ def draw_learned_state(widths=(8, 32, 32, 64), batch=4, steps=3, seed=0):
     width, height = grid_size(tr, EW)
     fig, ax = new_figure(width, height)
     x_h, x_c = 0.75, 2.0
-    for k in range(1, L + 1):
+    for k in range(L):
         y = row(k)
-        shape = shape_text((widths[k - 1], widths[k]), weights=True)
+        shape = shape_text((widths[k], widths[k + 1]), weights=True)
         box(ax, x_h - 0.6, y + 0.02, 1.2, 0.42, f"tanh(· $WEH_{k}$)\n{shape}", fc="white", ec=HIGHLIGHT,
             color=HIGHLIGHT, size=7.5)
         box(ax, x_c - 0.6, y + 0.56, 1.2, 0.42, f"tanh(· $WEC_{k}$)\n{shape}", fc="white", ec=HIGHLIGHT,
@@ -79,19 +79,19 @@ def draw_learned_state(widths=(8, 32, 32, 64), batch=4, steps=3, seed=0):
         h_lane, c_lane = y + 0.22, y + CH - 0.22
         arrow(ax, [(x_h + 0.6, h_lane), (EW + 0.15, h_lane)], color=HIGHLIGHT, head=False)
         arrow(ax, [(x_c + 0.6, c_lane), (EW + 0.15, c_lane)], color=HIGHLIGHT, head=False)
-        if k < L:
+        if k < L - 1:
             above = row(k + 1)
-            h0 = shape_text(initial[k - 1].h.shape)
+            h0 = shape_text(initial[k].h.shape)
             arrow(ax, [(x_h, y + 0.44), (x_h, above + 0.02)], color=HIGHLIGHT)
             text(ax, x_h - 0.08, (y + CH + above) / 2, f"$h_{{init}}^{k}$\n{h0}", ha="right", color=HIGHLIGHT, size=7.5)
             arrow(ax, [(x_c, y + 0.98), (x_c, above + 0.12)], color=HIGHLIGHT, head=False)
             arrow(ax, [(x_c, above + 0.32), (x_c, above + 0.56)], color=HIGHLIGHT)
-            text(ax, x_c + 0.08, (y + CH + above) / 2, f"$c_{{init}}^{k}$ {shape_text(initial[k - 1].c.shape)}",
+            text(ax, x_c + 0.08, (y + CH + above) / 2, f"$c_{{init}}^{k}$ {shape_text(initial[k].c.shape)}",
                  ha="left", color=HIGHLIGHT, size=7.5)
     # x_0 seeds both chains from below (and also enters as the step-0 input).
-    arrow(ax, [(x_h, 0.3), (x_h, row(1) + 0.02)], color=HIGHLIGHT)
-    arrow(ax, [(x_h, 0.62), (x_c, 0.62), (x_c, row(1) + 0.12)], color=HIGHLIGHT, head=False)
-    arrow(ax, [(x_c, row(1) + 0.32), (x_c, row(1) + 0.56)], color=HIGHLIGHT)
+    arrow(ax, [(x_h, 0.3), (x_h, row(0) + 0.02)], color=HIGHLIGHT)
+    arrow(ax, [(x_h, 0.62), (x_c, 0.62), (x_c, row(0) + 0.12)], color=HIGHLIGHT, head=False)
+    arrow(ax, [(x_c, row(0) + 0.32), (x_c, row(0) + 0.56)], color=HIGHLIGHT)
     text(ax, x_h + 0.1, 0.3, f"$x_0$ {shape_text(xs[0].shape)}", ha="left", va="center", color=HIGHLIGHT)
 
     def initial_label(name, k, shape):

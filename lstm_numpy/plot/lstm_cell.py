@@ -15,14 +15,14 @@ X_GATE = {"f": 2.55, "i": 3.8, "g": 5.05, "o": 6.3}
 X_ADD, X_OUT, X_UP = 4.4, 7.5, 8.55
 
 
-def draw_lstm_cell(cell, batch=4, layer=1, highlight=None):
-    """Draw the inside of LSTM layer ``layer`` (from 1) of ``cell`` for a batch of ``batch``.
+def draw_lstm_cell(cell, batch=4, layer=0, highlight=None):
+    """Draw the inside of LSTM layer ``layer`` (from 0) of ``cell`` for a batch of ``batch``.
 
     Parameters
     ----------
     cell : LSTMCell, or a MultiRNNCell of LSTM layers
     batch : int, s
-    layer : int, k (from 1, the article's numbering)
+    layer : int, k (from 0, as ``cell_{k}`` in params)
     highlight : None or one of "forget", "input", "cell", "output"
 
     Returns
@@ -34,8 +34,8 @@ def draw_lstm_cell(cell, batch=4, layer=1, highlight=None):
     tr = traced(cell, batch, 1)
     if tr.dims["kind"] != "lstm":
         raise ValueError(f"expected an LSTM cell, got a {tr.dims['kind']} cell")
-    if not 1 <= layer <= len(tr.dims["n"]):
-        raise ValueError(f"expected layer in [1, {len(tr.dims['n'])}], got {layer}")
+    if not 0 <= layer < len(tr.dims["n"]):
+        raise ValueError(f"expected layer in [0, {len(tr.dims['n']) - 1}], got {layer}")
     k = layer
     lit = {"forget": {"f", "fc"}, "input": {"i", "g", "ig"}, "cell": {"f", "fc", "ig", "c"},
            "output": {"o", "tanh", "h"}}.get(highlight, set())
@@ -64,7 +64,7 @@ def draw_lstm_cell(cell, batch=4, layer=1, highlight=None):
     arrow(ax, [(1.6, 0.3), (1.6, Y_BUS)], head=False)
     arrow(ax, [(1.6, Y_BUS), (X_GATE["o"], Y_BUS)], head=False)
     text(ax, 0.2, Y_BUS + 0.1, f"$h_{{t-1}}^{{{k}}}$ {shape('h_{t-1}')}", ha="left", va="bottom")
-    x_name = "x_t" if k == 1 else f"x_t^{{{k}}} = h_t^{{{k - 1}}}"
+    x_name = "x_t" if k == 0 else f"x_t^{{{k}}} = h_t^{{{k - 1}}}"
     text(ax, 1.72, 0.3, f"${x_name}$ {shape('x_t')}", ha="left", va="bottom")
     text(ax, 1.75, Y_BUS - 0.1, f"$[x_t^{{{k}}}, h_{{t-1}}^{{{k}}}]$ {shape('[x_t, h_{t-1}]')}",
          ha="left", va="top")
@@ -102,15 +102,15 @@ def draw_lstm_cell(cell, batch=4, layer=1, highlight=None):
     dot(ax, X_UP, Y_BUS, color("h"))
     arrow(ax, [(X_UP, Y_BUS), (X_UP, Y_C - 0.1)], color=color("h"), lw=width("h"), head=False)
     arrow(ax, [(X_UP, Y_C + 0.1), (X_UP, 5.0)], color=color("h"), lw=width("h"))
-    up = f"to layer {k + 1}" if k < len(tr.dims["n"]) else "to outputs[:, t]"
+    up = f"to layer {k + 1}" if k < len(tr.dims["n"]) - 1 else "to outputs[:, t]"
     text(ax, X_UP - 0.1, 4.85, f"$h_t^{{{k}}}$ {up}", ha="right", color=color("h"))
-    n = tr.dims["n"][k - 1]
-    m_k = tr.dims["m"] if k == 1 else tr.dims["n"][k - 2]
+    n = tr.dims["n"][k]
+    m_k = tr.dims["m"] if k == 0 else tr.dims["n"][k - 1]
     title = f"LSTM layer k={k} inside: s={batch}, m_{k}={m_k}, n_{k}={n}"
     if highlight:
         title += f"; {highlight} {'gate' if highlight != 'cell' else 'state update'} in red"
     text(ax, 0.2, 5.4, title, ha="left", weight="bold")
-    bias = f" (f adds forget_bias {cell.cells[k - 1].forget_bias:g})" if cell.cells[k - 1].forget_bias else ""
+    bias = f" (f adds forget_bias {cell.cells[k].forget_bias:g})" if cell.cells[k].forget_bias else ""
     text(ax, 4.4, 0.42, r"$j_t = act([x_t, h_{t-1}]\, w_j + b_j)$" + bias + r",  $c_t = f_t c_{t-1} + i_t g_t$,  "
          r"$h_t = o_t \tanh(c_t)$", size=8, ha="left")
     return fig

@@ -8,7 +8,7 @@ on the same batches.
 """
 import numpy as np
 
-from ..dynamic_rnn import dynamic_rnn, dynamic_rnn_backward
+from ..time_loop import dynamic_rnn, dynamic_rnn_backward
 from ..lstm import LSTMCell
 from ..rnn import RNNCell
 

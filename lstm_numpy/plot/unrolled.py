@@ -73,8 +73,8 @@ def col(t, left):
 
 
 def row(k):
-    """The lower edge of layer k's row."""
-    return YB + (k - 1) * (CH + GY)
+    """The lower edge of layer k's row (k from 0, the bottom layer)."""
+    return YB + k * (CH + GY)
 
 
 def grid_size(tr, left):
@@ -92,7 +92,7 @@ def draw_grid(ax, tr, left, initial, time_major=False):
     kind, L, steps = tr.dims["kind"], len(tr.dims["n"]), tr.dims["T"]
     lstm = kind == "lstm"
     width, _ = grid_size(tr, left)
-    for k in range(1, L + 1):
+    for k in range(L):
         y = row(k)
         for t in range(steps):
             inside = [f"{NAMES[kind]} layer {k}", f"[x, h] {shape_text(tr.shape('[x_t, h_{t-1}]', k, t))}"
@@ -114,17 +114,17 @@ def draw_grid(ax, tr, left, initial, time_major=False):
                      color=color, va=va, size=8)
     for t in range(steps):
         cx = col(t, left) + CW / 2
-        arrow(ax, [(cx, 0.55), (cx, row(1))])
-        text(ax, cx, 0.42, f"$x_{{{t}}}$ {shape_text(tr.shape('x_t', 1, t))}", va="top")
-        for k in range(1, L):
+        arrow(ax, [(cx, 0.55), (cx, row(0))])
+        text(ax, cx, 0.42, f"$x_{{{t}}}$ {shape_text(tr.shape('x_t', 0, t))}", va="top")
+        for k in range(L - 1):
             y0, y1 = row(k) + CH, row(k + 1)
             arrow(ax, [(cx, y0), (cx, y1)])
             text(ax, cx + 0.08, (y0 + y1) / 2, f"{sym('h', t, k)} {shape_text(tr.shape('h_t', k, t))}",
                  ha="left", size=8)
-        top = row(L) + CH
+        top = row(L - 1) + CH
         arrow(ax, [(cx, top), (cx, top + 0.5)])
-        text(ax, cx, top + 0.55, f"{output_name(t, time_major)} = {sym('h', t, L)}\n"
-             f"{shape_text(tr.shape('h_t', L, t))}", va="bottom", size=8)
+        text(ax, cx, top + 0.55, f"{output_name(t, time_major)} = {sym('h', t, L - 1)}\n"
+             f"{shape_text(tr.shape('h_t', L - 1, t))}", va="bottom", size=8)
 
 
 def draw_unrolled(cell, batch=4, steps=3, time_major=False):
@@ -148,7 +148,7 @@ def draw_unrolled(cell, batch=4, steps=3, time_major=False):
     batch, steps = tr.dims["s"], tr.dims["T"]
     width, height = grid_size(tr, WL)
     fig, ax = new_figure(width, height)
-    for k in range(1, L + 1):
+    for k in range(L):
         lines = [f"layer {k}: one weight set", "shared by every step t"] + weight_lines(tr, k)
         if kind != "gru":
             lines += split_lines(tr, k)

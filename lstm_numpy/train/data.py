@@ -3,7 +3,7 @@ import os
 
 import numpy as np
 
-from .initializers import as_rng
+from ..initializers import as_rng
 
 
 def sine_windows(n, rng, *, min_len=10, max_len=30, noise=0.05, min_freq=0.15, max_freq=0.6):
@@ -69,7 +69,7 @@ def package_texts():
     -------
     list of (path, text), in a fixed order
     """
-    package = os.path.dirname(os.path.abspath(__file__))
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))   # lstm_numpy/, above train/
     root = os.path.dirname(package)
     paths = []
     if os.path.isfile(os.path.join(root, "README.md")):

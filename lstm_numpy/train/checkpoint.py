@@ -15,9 +15,9 @@ import zipfile
 
 import numpy as np
 
-from .charlm import CharLM
-from .initializers import is_csv_path
-from .models import ArticleLSTM, SequenceRegressor
+from ..models.charlm import CharLM
+from ..initializers import is_csv_path
+from ..models.regressor import ArticleLSTM, SequenceRegressor
 
 MODELS = {cls.__name__: cls for cls in (SequenceRegressor, ArticleLSTM, CharLM)}
 CONFIG_KEY = "__config__"

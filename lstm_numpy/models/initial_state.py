@@ -15,34 +15,22 @@ take only h0, but the c chain still runs through them when a later layer needs i
 """
 import numpy as np
 
-from .activations import tanh_grad
-from .checks import as_float_array
-from .initializers import as_rng, init_matrix
-from .lstm import LSTMCell
-from .multi import MultiRNNCell
-from .state import LSTMState
+from ..activations import tanh_grad
+from ..checks import as_float_array
+from ..initializers import as_rng, init_matrix
 
 
-def _layers(cell):
-    """The layer cells of ``cell`` and whether its state is a tuple (a MultiRNNCell)."""
-    if isinstance(cell, MultiRNNCell):
-        return list(cell.cells), True
-    return [cell], False
-
-
-def _assemble(hs, cs, layers, stacked):
+def _assemble(hs, cs, cell):
     """Per-layer h0 (and c0) arrays as ``dynamic_rnn``'s state structure."""
-    states = tuple(LSTMState(c, h) if isinstance(cell, LSTMCell) else h
-                   for cell, h, c in zip(layers, hs, cs))
-    return states if stacked else states[0]
+    states = [layer.make_state({part: {"c": c, "h": h}[part] for part in layer.state_parts})
+              for layer, h, c in zip(cell.cells, hs, cs)]
+    return cell.join_layers(states)
 
 
-def _split(dstate, layers, stacked):
+def _split(dstate, cell):
     """The inverse of :func:`_assemble`: per-layer dh0 and dc0 (None where a layer has no c)."""
-    dstates = dstate if stacked else (dstate,)
-    dhs = [d.h if isinstance(cell, LSTMCell) else d for cell, d in zip(layers, dstates)]
-    dcs = [d.c if isinstance(cell, LSTMCell) else None for cell, d in zip(layers, dstates)]
-    return dhs, dcs
+    arrays = [layer.state_arrays(d) for layer, d in zip(cell.cells, cell.split_layers(dstate))]
+    return [a["h"] for a in arrays], [a.get("c") for a in arrays]
 
 
 class EncoderInitialState:
@@ -69,10 +57,10 @@ class EncoderInitialState:
 
     def __init__(self, cell, *, init="glorot_bengio", rng=None):
         rng = as_rng(rng)
-        self.layers, self.stacked = _layers(cell)
+        self.cell, self.layers = cell, cell.cells
         self.dtype = cell.dtype
         widths = [cell.input_size] + [c.hidden_size for c in self.layers]
-        lstm = [k for k, c in enumerate(self.layers) if isinstance(c, LSTMCell)]
+        lstm = [k for k, layer in enumerate(self.layers) if "c" in layer.state_parts]
         self.n_c = lstm[-1] + 1 if lstm else 0        # the c chain runs up to the last LSTM layer
         self.params = {}
         for k in range(len(self.layers)):
@@ -105,7 +93,7 @@ class EncoderInitialState:
             hs.append(h)
             c = np.tanh(c @ self.params[f"WEC_{k}"]) if k < self.n_c else None   # (B, H_k)  eq. (E2)
             cs.append(c)
-        return _assemble(hs, cs, self.layers, self.stacked), {"x0": x0, "hs": hs, "cs": cs}
+        return _assemble(hs, cs, self.cell), {"x0": x0, "hs": hs, "cs": cs}
 
     def backward(self, dstate, cache):
         """Backward of :meth:`forward`, down the two chains; each ``dfoo`` has ``foo``'s shape.
@@ -122,7 +110,7 @@ class EncoderInitialState:
         dparams : dict with the keys and shapes of ``params``: ``dWEH_k`` (by eq. (E1) of
             docs/models.md) and ``dWEC_k`` (by eq. (E2)) of shape (width[k], width[k+1])
         """
-        dhs, dcs = _split(dstate, self.layers, self.stacked)
+        dhs, dcs = _split(dstate, self.cell)
         hs, cs, x0 = cache["hs"], cache["cs"], cache["x0"]
         dparams = {}
         dh_up = np.zeros_like(hs[-1])                 # from layer k+1's chain, none above the top
@@ -164,12 +152,12 @@ class LearnedInitialState:
     """
 
     def __init__(self, cell):
-        self.layers, self.stacked = _layers(cell)
+        self.cell, self.layers = cell, cell.cells
         self.dtype = cell.dtype
         self.params = {}
         for k, layer in enumerate(self.layers):
             self.params[f"h_{k}"] = np.zeros(layer.hidden_size, dtype=self.dtype)
-            if isinstance(layer, LSTMCell):
+            if "c" in layer.state_parts:
                 self.params[f"c_{k}"] = np.zeros(layer.hidden_size, dtype=self.dtype)
 
     def forward(self, batch_size):
@@ -189,7 +177,7 @@ class LearnedInitialState:
             return np.broadcast_to(self.params[name], (batch_size,) + self.params[name].shape).copy()
         hs = [rows(f"h_{k}") for k in range(len(self.layers))]                      # (B, H_k)
         cs = [rows(f"c_{k}") if f"c_{k}" in self.params else None for k in range(len(self.layers))]
-        return _assemble(hs, cs, self.layers, self.stacked), {"batch_size": batch_size}
+        return _assemble(hs, cs, self.cell), {"batch_size": batch_size}
 
     def backward(self, dstate, cache):
         """Backward of :meth:`forward`: ``(None, dparams)``; each vector's gradient sums over B.
@@ -205,7 +193,7 @@ class LearnedInitialState:
         None : there is no input to differentiate
         dparams : dict with the keys of ``params``, ``dh_k`` and ``dc_k`` of shape (H_k,)
         """
-        dhs, dcs = _split(dstate, self.layers, self.stacked)
+        dhs, dcs = _split(dstate, self.cell)
         dparams = {}
         for k in range(len(self.layers)):
             dparams[f"h_{k}"] = dhs[k].sum(axis=0)                        # (H_k,), broadcast over B

@@ -12,12 +12,12 @@ of the padded array, which ``dynamic_rnn`` has set to zero for every row shorter
 """
 import numpy as np
 
-from .checks import as_float_array, check_sequence_length
-from .config import build_cell
+from ..checks import as_float_array, check_sequence_length
+from ..kinds import build_cell
 from .dense import Dense
-from .dynamic_rnn import dynamic_rnn, dynamic_rnn_backward
+from ..time_loop import dynamic_rnn, dynamic_rnn_backward
 from .initial_state import EncoderInitialState, LearnedInitialState
-from .initializers import as_rng
+from ..initializers import as_rng
 from .losses import mean_squared_error
 
 INITIAL_STATES = ("zero", "learned", "encoder")

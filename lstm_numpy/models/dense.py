@@ -5,9 +5,9 @@
 """
 import numpy as np
 
-from .activations import relu, relu_grad, sigmoid, sigmoid_grad, tanh_grad
-from .checks import check_size
-from .initializers import as_rng, init_bias, init_matrix
+from ..activations import relu, relu_grad, sigmoid, sigmoid_grad, tanh_grad
+from ..checks import check_size
+from ..initializers import as_rng, init_bias, init_matrix
 
 ACTIVATIONS = (None, "tanh", "relu", "sigmoid")
 

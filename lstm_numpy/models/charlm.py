@@ -8,13 +8,13 @@ at every step, masked softmax cross-entropy, and sampling with a temperature.
 """
 import numpy as np
 
-from .checks import check_sequence_length
-from .config import build_cell
+from ..checks import check_sequence_length
+from ..kinds import build_cell
 from .dense import Dense
-from .dynamic_rnn import dynamic_rnn, dynamic_rnn_backward
-from .initializers import as_rng, init_matrix
+from ..time_loop import dynamic_rnn, dynamic_rnn_backward
+from ..initializers import as_rng, init_matrix
 from .losses import log_softmax, softmax_cross_entropy
-from .models import Model
+from .regressor import Model
 
 
 class Embedding:

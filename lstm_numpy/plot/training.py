@@ -38,7 +38,7 @@ def loss_figure(history, *, title="training loss", ylabel="loss", eval_label="he
     -------
     matplotlib.figure.Figure
     """
-    from .plot.plot_axes import legend_off_the_lines, plain_log, whole_steps
+    from .plot_axes import legend_off_the_lines, plain_log, whole_steps
     fig = _figure(6.4, 4.0)
     ax = fig.add_subplot()
     loss = np.asarray(history["loss"])

@@ -1,7 +1,8 @@
 """Whole sequences, with TensorFlow 1.x ``dynamic_rnn`` semantics, for every cell type.
 
 The time loop is written once: it calls ``cell.step`` forward and ``cell.step_backward``
-backward, for a single cell or a MultiRNNCell alike. See docs/dynamic_rnn.md.
+backward, for a single cell or a MultiRNNCell alike. See docs/dynamic_rnn.md. (The module is
+``time_loop``, so that ``lstm_numpy.dynamic_rnn``, the function, hides no module.)
 
 The ``sequence_length`` rule, forward: at and past a row's length its output is zero and its
 state is carried unchanged. Backward, the same rule read in reverse: a masked step lets no
@@ -13,7 +14,6 @@ import numpy as np
 
 from .checks import (as_float_array, check_cell, check_outputs_shape, check_sequence_length,
                      check_state, inputs_time_major)
-from .multi import MultiRNNCell
 from .state import map_state
 
 Grads = namedtuple("Grads", ["inputs", "initial_state", "params"])
@@ -64,7 +64,7 @@ def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, time_maj
     state = template if initial_state is None else check_state("initial_state", initial_state, template, cell.dtype)
     initial_state = state
 
-    outputs = np.zeros((T, B, cell.hidden_size), dtype=cell.dtype)   # (T, B, H_top)
+    outputs = np.zeros((T, B, cell.output_size), dtype=cell.dtype)   # (T, B, H_top)
     steps = []
     for t in range(T):
         h, new_state, step_cache = cell.step(xs[t], state)
@@ -111,7 +111,7 @@ def dynamic_rnn_backward(d_outputs, d_final_state, cache):
                         f"got {type(cache).__name__}")
     cell, steps, lengths = cache["cell"], cache["steps"], cache["sequence_length"]
     T, B, D = cache["inputs_shape"]
-    H = cell.hidden_size
+    H = cell.output_size
     d_outputs = check_outputs_shape(as_float_array("d_outputs", d_outputs, cell.dtype), T, B, H, cache["time_major"])
     d_outputs = d_outputs if cache["time_major"] else d_outputs.transpose(1, 0, 2)   # (T, B, H)
     template = cell.zero_state(B)
@@ -156,16 +156,14 @@ def gate_history(cache, name, layer=0):
     not the carried state.
     """
     if not isinstance(cache, dict) or "steps" not in cache:
-        fast = isinstance(cache, dict) and "layers" in cache
-        raise TypeError("expected the cache of lstm_numpy.dynamic_rnn (its third value, which keeps every "
-                        "step), got " + ("a cache of lstm_numpy.fast.dynamic_rnn, which keeps layer k's gates "
-                                         "as one (T, B, kH) array, cache['layers'][k]['gates']" if fast
-                                         else type(cache).__name__))
+        got = f"a dict with keys {sorted(map(str, cache))}" if isinstance(cache, dict) else type(cache).__name__
+        raise TypeError(f"expected the cache of lstm_numpy.dynamic_rnn (its third value, which keeps every "
+                        f"step), got {got}")
     cell = cache["cell"]
-    n_layers = len(cell.cells) if isinstance(cell, MultiRNNCell) else 1
+    n_layers = len(cell.cells)
     if isinstance(layer, bool) or not isinstance(layer, (int, np.integer)) or not 0 <= layer < n_layers:
         raise ValueError(f"expected layer in [0, {n_layers - 1}], got {layer!r}")
-    per_step = [s[layer] if isinstance(cell, MultiRNNCell) else s for s in cache["steps"]]
+    per_step = [cell.split_layers(step)[layer] for step in cache["steps"]]
     if name not in per_step[0]:
         raise KeyError(f"no {name!r} in the step cache; it holds {sorted(per_step[0])}")
     return np.stack([s[name] for s in per_step])              # (T, B, H)
