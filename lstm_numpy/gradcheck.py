@@ -17,7 +17,7 @@ import numpy as np
 
 from .checks import as_float_array
 from .initializers import as_rng
-from .state import LSTMState, map_state, state_leaves
+from .state import map_state, state_leaves, state_names
 from .time_loop import dynamic_rnn, dynamic_rnn_backward
 
 EPS = 1e-3        # truncation ~eps**4 and rounding ~1e-16 / eps are both near 1e-12 here
@@ -186,25 +186,6 @@ def random_state(cell, batch_size, rng, scale=0.5):
     def fill(zeros):
         return rng.uniform(-scale, scale, size=zeros.shape).astype(cell.dtype)
     return map_state(fill, cell.zero_state(batch_size))
-
-
-def state_names(state, prefix):
-    """Names for the leaves of a state, in :func:`state_leaves` order: ``prefix[1].c`` and so on.
-
-    Parameters
-    ----------
-    state : a state: an ndarray of shape (B, H), an LSTMState, or a tuple of states per layer
-    prefix : str, the name of the whole state
-
-    Returns
-    -------
-    list of str, one per leaf
-    """
-    if isinstance(state, LSTMState):
-        return [f"{prefix}.c", f"{prefix}.h"]
-    if isinstance(state, tuple):
-        return [name for k, s in enumerate(state) for name in state_names(s, f"{prefix}[{k}]")]
-    return [prefix]
 
 
 def check_dynamic_rnn(cell, inputs, *, sequence_length=None, initial_state=None, time_major=False,

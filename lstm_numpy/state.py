@@ -57,6 +57,25 @@ def state_leaves(state):
     return [state]
 
 
+def state_names(state, prefix):
+    """Names for the leaves of a state, in :func:`state_leaves` order: ``prefix[1].c`` and so on.
+
+    Parameters
+    ----------
+    state : a state: an ndarray of shape (B, H), an LSTMState, or a tuple of states per layer
+    prefix : str, the name of the whole state
+
+    Returns
+    -------
+    list of str, one per leaf
+    """
+    if isinstance(state, LSTMState):
+        return [f"{prefix}.c", f"{prefix}.h"]
+    if isinstance(state, tuple):
+        return [name for k, s in enumerate(state) for name in state_names(s, f"{prefix}[{k}]")]
+    return [prefix]
+
+
 def describe(state):
     """A short text of a state's structure and shapes, for error messages.
 
