@@ -16,9 +16,11 @@ no other module tests a cell's class:
   cache as one entry per layer, and back). :class:`~lstm_numpy.multi.MultiRNNCell` answers the
   same three for a stack; these are the one place that builds per-layer keys and states.
 """
+import math
+
 import numpy as np
 
-from .checks import check_size
+from .checks import check_bytes, check_finite, check_size
 from .initializers import as_rng, init_gate_weights
 
 
@@ -66,6 +68,8 @@ class Cell:
         self.input_size = check_size("input_size", input_size)
         self.hidden_size = check_size("hidden_size", hidden_size)
         self.dtype = check_dtype(dtype)
+        check_bytes(f"{type(self).__name__}(input_size={self.input_size}, hidden_size={self.hidden_size})'s weights",
+                    self.weight_count() * self.dtype.itemsize)
         W_x, W_h = init_gate_weights(init, self.input_size, self.hidden_size, self.n_blocks,
                                      as_rng(rng), self.dtype)
         self.params = {"W_x": W_x, "W_h": W_h}
@@ -73,13 +77,24 @@ class Cell:
             if name not in self.params:
                 self.params[name] = np.zeros(shape, dtype=self.dtype)   # biases start at zero
 
+    def weight_count(self):
+        """How many numbers ``params`` holds, from the shapes alone (nothing allocated).
+
+        Returns
+        -------
+        int, the sum over :meth:`param_shapes` of each shape's product
+        """
+        return sum(math.prod(shape) for shape in self.param_shapes().values())
+
     def param_shapes(self):
         """The shape each entry of ``params`` must have."""
         D, H, k = self.input_size, self.hidden_size, self.n_blocks
         return {"W_x": (D, k * H), "W_h": (H, k * H), "b": (k * H,)}
 
     def check_params(self):
-        """A ValueError if an array in ``params`` lost its name, shape or dtype."""
+        """A ValueError if an array in ``params`` lost its name, shape or dtype, or holds a NaN or inf
+        (set by hand, loaded or converted: a cell that would only compute NaN is refused where it
+        comes in, naming the array and the index)."""
         expected = self.param_shapes()
         if set(self.params) != set(expected):
             raise ValueError(f"expected {type(self).__name__} params {sorted(expected)}, "
@@ -90,6 +105,8 @@ class Cell:
                 got = f"{arr.dtype} {arr.shape}" if isinstance(arr, np.ndarray) else type(arr).__name__
                 raise ValueError(f"expected {type(self).__name__}.params[{name!r}] as {self.dtype} "
                                  f"{shape}, got {got}")
+            if not np.isfinite(arr).all():
+                check_finite(f"{type(self).__name__}.params[{name!r}]", arr)
 
     def zero_state(self, batch_size):
         """The all-zero state for a batch: an ndarray (B, H), or ``LSTMState(c, h)`` of them."""

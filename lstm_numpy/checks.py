@@ -56,13 +56,68 @@ def check_finite(name, arr):
         raise ValueError(f"expected finite values in {name}, got {arr[where]} at index {where}")
 
 
-def check_size(name, value, minimum=1):
-    """A positive (or at least ``minimum``) Python or NumPy integer."""
+# The limits every size that comes from a user or a file is held to, before anything is allocated.
+# Generous for real use (docs/conventions.md, "Limits"): a layer of a million units, a pass of 4 GiB.
+MAX_SIZE = 1 << 20          # any one size: units, features, batch rows, steps, vocabulary
+MAX_BYTES = 4 << 30         # the memory one request may need up front: weights, one pass's arrays
+
+
+def format_bytes(n):
+    """``n`` bytes in the largest binary unit that keeps a number >= 1: ``"12.0 GiB"``.
+
+    Parameters
+    ----------
+    n : int or float, a number of bytes
+
+    Returns
+    -------
+    str
+    """
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB"):
+        if n < 1024 or unit == "TiB":
+            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1024
+
+
+def check_size(name, value, minimum=1, maximum=MAX_SIZE):
+    """A Python or NumPy integer in [``minimum``, ``maximum``]; a TypeError or ValueError naming ``name``.
+
+    Parameters
+    ----------
+    name : str, what the value is, for the message (``"hidden_size"``, ``"--batch"``)
+    value : the value to check
+    minimum, maximum : int, the bounds (``maximum`` is :data:`MAX_SIZE` unless given)
+
+    Returns
+    -------
+    int
+    """
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"expected {name} as an integer, got {type(value).__name__} {value!r}")
     if value < minimum:
         raise ValueError(f"expected {name} >= {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"expected {name} <= {maximum} (lstm_numpy.checks.MAX_SIZE), got {value}")
     return int(value)
+
+
+def check_bytes(what, n_bytes, limit=MAX_BYTES):
+    """A ValueError when ``what`` would need more than ``limit`` bytes, saying how much it would need.
+
+    Parameters
+    ----------
+    what : str, the request in the user's words (``"--batch 1000000 with --steps 4"``)
+    n_bytes : int, the memory it would need
+    limit : int, :data:`MAX_BYTES` unless given
+
+    Returns
+    -------
+    int, ``n_bytes``
+    """
+    if n_bytes > limit:
+        raise ValueError(f"{what} would need {format_bytes(n_bytes)}, more than the limit of "
+                         f"{format_bytes(limit)} (lstm_numpy.checks.MAX_BYTES)")
+    return n_bytes
 
 
 def check_sequence_length(sequence_length, B, T):

@@ -11,6 +11,7 @@ rounding error, about 1e-16 |L| / eps, stays near 1e-13: the numerical gradient 
 error with a floor, ``|a - n| / max(floor, |a| + |n|)``: relative where the gradient is large,
 absolute (divided by the floor) where both values are tiny. See docs/gradcheck.md.
 """
+import numbers
 from collections import namedtuple
 
 import numpy as np
@@ -25,7 +26,25 @@ FLOOR = 1e-5      # gradients smaller than this are compared absolutely: noise 1
 TOLERANCE = 1e-6  # correct passes measure 1e-7 at worst (noise on entries below the floor); wrong terms 1e-2
 
 
-def numerical_gradient(f, x, eps=EPS, region=None):
+def check_eps(eps):
+    """``eps`` as a float, or a TypeError or ValueError: the step must be a finite number > 0.
+
+    Parameters
+    ----------
+    eps : the finite-difference step
+
+    Returns
+    -------
+    float
+    """
+    if isinstance(eps, bool) or not isinstance(eps, numbers.Real):
+        raise TypeError(f"expected eps as a real number, got {type(eps).__name__} {eps!r}")
+    if not 0 < eps < np.inf:
+        raise ValueError(f"expected eps > 0 and finite, got {eps}")
+    return float(eps)
+
+
+def numerical_gradient(f, x, eps=EPS, region=None, progress=None):
     """dL/dx by fourth-order central differences, one element of ``x`` at a time.
 
     Parameters
@@ -37,14 +56,19 @@ def numerical_gradient(f, x, eps=EPS, region=None):
         call of ``f`` was on (for relu: which units were active). An element whose stencil
         leaves the piece it starts on straddles a kink, where a difference is no derivative:
         its numerical gradient is NaN.
+    progress : None, or a callable told ``progress(1)`` after each element (for a progress line)
 
     Returns
     -------
     ndarray of ``x``'s shape
     """
+    eps = check_eps(eps)
+    if not callable(f):
+        raise TypeError(f"expected f as a callable with no arguments returning L, got {type(f).__name__}")
     if not isinstance(x, np.ndarray) or x.dtype != np.float64:
-        got = x.dtype if isinstance(x, np.ndarray) else type(x).__name__
-        raise TypeError(f"expected a float64 ndarray to differentiate (float32 is too coarse), got {got}")
+        got = f"{x.dtype} ndarray" if isinstance(x, np.ndarray) else type(x).__name__
+        raise TypeError(f"expected a float64 ndarray to differentiate (float32 is too coarse; a list cannot "
+                        f"be perturbed in place), got {got}")
     if region is not None:
         f()
         piece = region()
@@ -59,6 +83,8 @@ def numerical_gradient(f, x, eps=EPS, region=None):
         x[idx] = old
         f_2, f_1, f_m1, f_m2 = values
         grad[idx] = np.nan if at_kink else (-f_2 + 8 * f_1 - 8 * f_m1 + f_m2) / (12 * eps)
+        if progress is not None:
+            progress(1)
     return grad
 
 
@@ -131,7 +157,7 @@ class Report:
 
 
 def check_gradients(f, arrays, analytic, *, eps=EPS, floor=FLOOR, tolerance=TOLERANCE, title="",
-                    region=None):
+                    region=None, progress=None):
     """Compare hand-derived gradients with central differences, array by array.
 
     Parameters
@@ -144,6 +170,7 @@ def check_gradients(f, arrays, analytic, *, eps=EPS, floor=FLOOR, tolerance=TOLE
     eps, floor, tolerance : floats, see the module docstring
     region : None, or a callable naming the smooth piece of L (see :func:`numerical_gradient`);
         elements whose stencil straddles a kink are counted in ``Row.kinks``, not compared
+    progress : None, or a callable told ``progress(1)`` after each element differentiated
 
     Returns
     -------
@@ -156,12 +183,20 @@ def check_gradients(f, arrays, analytic, *, eps=EPS, floor=FLOOR, tolerance=TOLE
     >>> report.passed
     True
     """
+    for what, value in (("arrays", arrays), ("analytic", analytic)):
+        if not isinstance(value, dict):
+            raise TypeError(f"expected {what} as a dict of name -> ndarray, got {type(value).__name__}")
+    missing = [name for name in arrays if name not in analytic]
+    if missing:
+        raise ValueError(f"expected an analytic gradient for every array; analytic lacks {missing} "
+                         f"(it has {sorted(analytic)})")
+    eps = check_eps(eps)
     rows = []
     for name, x in arrays.items():
         a = np.asarray(analytic[name], dtype=np.float64)
-        if a.shape != x.shape:
-            raise ValueError(f"expected the analytic gradient of {name} with shape {x.shape}, got {a.shape}")
-        n = numerical_gradient(f, x, eps, region)
+        if a.shape != np.shape(x):
+            raise ValueError(f"expected the analytic gradient of {name} with shape {np.shape(x)}, got {a.shape}")
+        n = numerical_gradient(f, x, eps, region, progress)
         smooth = ~np.isnan(n)
         err = float(relative_error(a[smooth], n[smooth], floor).max()) if smooth.any() else 0.0
         rows.append(Row(name, x.shape, err, err < tolerance, int((~smooth).sum())))

@@ -51,6 +51,6 @@ def main(argv=None):
     except BrokenPipeError:                     # the reader (e.g. `| head`) stopped reading
         sys.stderr.close()
         return 0
-    except (ValueError, TypeError, OSError) as err:           # OSError: a file that cannot be written
+    except (ValueError, TypeError, OSError, FloatingPointError) as err:   # OSError: a file that cannot be written
         print(f"{args.command_parser.prog}: error: {err}", file=sys.stderr)
         return 2

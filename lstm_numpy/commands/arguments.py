@@ -2,9 +2,15 @@
 import argparse
 import os
 
+from ..checks import MAX_SIZE, check_bytes
 
-def int_at_least(minimum, what):
-    """An argparse type: an integer >= ``minimum``, named ``what`` in its error."""
+
+def int_at_least(minimum, what, maximum=MAX_SIZE):
+    """An argparse type: an integer in [``minimum``, ``maximum``], named ``what`` in its error.
+
+    Every count a user types is held to the library's one limit on sizes (MAX_SIZE) unless a
+    flag says otherwise, so no flag can ask for an allocation that cannot fit.
+    """
     def parse(text):
         try:
             value = int(text)
@@ -12,6 +18,8 @@ def int_at_least(minimum, what):
             raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
         if value < minimum:
             raise argparse.ArgumentTypeError(f"expected {what}, got {value}")
+        if maximum is not None and value > maximum:
+            raise argparse.ArgumentTypeError(f"expected {what} <= {maximum}, got {value}")
         return value
     parse.__name__ = what.replace(" ", "_")      # argparse names the type in some messages
     return parse
@@ -19,6 +27,21 @@ def int_at_least(minimum, what):
 
 positive_int = int_at_least(1, "a positive integer")
 nonnegative_int = int_at_least(0, "a non-negative integer")
+seed_int = int_at_least(0, "a non-negative integer", maximum=2 ** 63 - 1)
+
+
+def pass_bytes(kind, sizes, input_size, batch, steps, itemsize=8):
+    """The memory one forward and backward pass of this configuration needs, from the sizes alone.
+
+    The weights, and per step and layer the input, the gate blocks, the states and their
+    gradients: an estimate within a small factor, enough to refuse what cannot fit.
+    """
+    from ..kinds import CELL_CLASSES
+    blocks = CELL_CLASSES[kind].n_blocks
+    widths = [input_size, *sizes]
+    weights = sum(blocks * h * (d + h + 2) for d, h in zip(widths, sizes))
+    per_step = input_size + sum((2 * blocks + 6) * h for h in sizes)
+    return itemsize * (weights + batch * steps * per_step)
 
 
 def add_cell_arguments(parser, *, sizes=(20, 30), input_size=8, batch=3, steps=4):
@@ -39,7 +62,7 @@ def add_cell_arguments(parser, *, sizes=(20, 30), input_size=8, batch=3, steps=4
                        help="GRU with the reset before the recurrent product (TensorFlow 1.x GRUCell)")
     group.add_argument("--activation", choices=["tanh", "relu"], default="tanh", help="RNN activation (default tanh)")
     group.add_argument("--forget-bias", type=float, default=0.0, help="LSTM forget_bias (default 0.0)")
-    group.add_argument("--seed", type=nonnegative_int, default=0, help="random seed (default 0)")
+    group.add_argument("--seed", type=seed_int, default=0, help="random seed (default 0)")
     return group
 
 
@@ -50,6 +73,12 @@ def check_cell_arguments(parser, args):
         cell_options(args.cell, **cell_option_values(args))
     except OptionError as e:                                   # the library's rule, in the flags' words
         parser.error(f"{FLAGS[e.option]} applies to --cell {' or '.join(e.applies_to)}, got --cell {args.cell}")
+    try:
+        check_bytes(f"--cell {args.cell} --sizes {' '.join(map(str, args.sizes))} --input-size {args.input_size} "
+                    f"--batch {args.batch} --steps {args.steps}",
+                    pass_bytes(args.cell, args.sizes, args.input_size, args.batch, args.steps))
+    except ValueError as e:
+        parser.error(str(e))
     if args.lengths is not None:
         if len(args.lengths) != args.batch:
             parser.error(f"--lengths needs one value per row: expected B={args.batch} values, "

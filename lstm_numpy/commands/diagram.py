@@ -5,7 +5,11 @@ diagram is drawn, so the rest of the command line works without it.
 """
 import numpy as np
 
-from .arguments import add_cell_arguments, cell_from_arguments, check_cell_arguments, nonnegative_int, positive_int
+from .arguments import (add_cell_arguments, cell_from_arguments, check_cell_arguments, int_at_least, nonnegative_int,
+                        positive_int)
+
+MAX_DPI = 1200              # a print-quality PNG; the pixels are checked as well
+MAX_PIXELS = 40 * 10 ** 6   # below PIL's decompression-bomb warning, readable in any viewer
 
 KINDS = {
     "legend": "the symbols used in every diagram",
@@ -48,7 +52,8 @@ def add_parser(subparsers):
                         help="lstm-cell: draw one gate's path in red")
     parser.add_argument("--widths", type=positive_int, nargs="+", default=[8, 32, 32, 64], metavar="W",
                         help="learned-state: the article's widths [m, n_1, ...] (default 8 32 32 64)")
-    parser.add_argument("--dpi", type=positive_int, default=110, help="PNG resolution (default 110)")
+    parser.add_argument("--dpi", type=int_at_least(1, "a positive dpi", maximum=MAX_DPI), default=110,
+                        help=f"PNG resolution (default 110, at most {MAX_DPI})")
     parser.set_defaults(func=lambda args: run(parser, args))
     return parser
 
@@ -87,6 +92,10 @@ def run(parser, args):
     try:
         from .. import plot
         fig = draw(plot, args)
+        width, height = fig.get_size_inches() * args.dpi
+        if width * height > MAX_PIXELS:
+            parser.error(f"this figure at --dpi {args.dpi} would be {width:.0f} x {height:.0f} pixels, more than "
+                         f"{MAX_PIXELS // 10 ** 6} megapixels: lower --dpi, or draw fewer steps or layers")
         plot.save(fig, args.output, dpi=args.dpi)
     except ImportError as err:
         missing = (err.name or "").split(".")[0]

@@ -3,11 +3,14 @@
 With no configuration flags it checks a default set that covers every cell type and variant;
 with flags, the one configuration they describe. Exit status 1 if any array fails.
 """
+import sys
+import time
 import warnings
 
 import numpy as np
 
 from ..gradcheck import TOLERANCE, check_dynamic_rnn, random_state
+from ..state import state_leaves
 from .arguments import add_cell_arguments, cell_from_arguments, check_cell_arguments
 
 DEFAULT_SET = [
@@ -58,8 +61,37 @@ def check_one(args, title):
     inputs = rng.normal(size=shape)
     lengths = None if args.lengths is None else np.array(args.lengths)
     initial_state = random_state(cell, args.batch, rng)
-    return check_dynamic_rnn(cell, inputs, sequence_length=lengths, initial_state=initial_state,
-                             time_major=args.time_major, rng=rng, title=title)
+    numbers = inputs.size + sum(p.size for p in cell.params.values()) + sum(s.size for s in state_leaves(initial_state))
+    progress = Counter(numbers, title) if numbers * args.steps > LARGE else None
+    report = check_dynamic_rnn(cell, inputs, sequence_length=lengths, initial_state=initial_state,
+                               time_major=args.time_major, rng=rng, title=title, progress=progress)
+    if progress is not None:
+        progress.done()
+    return report
+
+
+LARGE = 20_000           # numbers x steps past which a check takes more than a few seconds
+
+
+class Counter:
+    """Says on stderr what a long check will do before it starts, then how far it is every few seconds."""
+
+    def __init__(self, total, title, every=3.0):
+        self.total, self.count, self.every = total, 0, every
+        self.last = time.monotonic()
+        print(f"gradcheck: {title}: {total} numbers to perturb, four forward passes each; this takes a while",
+              file=sys.stderr, flush=True)
+
+    def __call__(self, n):
+        self.count += n
+        now = time.monotonic()
+        if now - self.last >= self.every:
+            self.last = now
+            print(f"gradcheck: {self.count} of {self.total} numbers ({100 * self.count / self.total:.0f}%)",
+                  file=sys.stderr, flush=True)
+
+    def done(self):
+        print(f"gradcheck: all {self.total} numbers checked", file=sys.stderr, flush=True)
 
 
 def describe(args):

@@ -18,7 +18,7 @@ from ..train import checkpoint
 from ..train.data import CharCorpus, naive_forecast, package_texts, read_text, sine_windows
 from ..train.loop import train
 from ..train.optim import OPTIMIZERS
-from .arguments import check_output_folder, nonnegative_int, positive_int
+from .arguments import check_output_folder, nonnegative_int, positive_int, seed_int
 
 
 def positive_float(text):
@@ -27,8 +27,8 @@ def positive_float(text):
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {value}")
+    if not 0 < value < float("inf"):                          # NaN fails both sides
+        raise argparse.ArgumentTypeError(f"expected a positive finite number, got {value}")
     return value
 
 
@@ -40,7 +40,7 @@ def add_common(parser, *, steps, batch, lr, clip):
     parser.add_argument("--lr", type=positive_float, help=f"learning rate (default {lr})")
     parser.add_argument("--clip", type=positive_float, default=clip,
                         help=f"clip gradients to this global norm (default {clip})")
-    parser.add_argument("--seed", type=nonnegative_int, default=0, help="random seed: weights and batches (default 0)")
+    parser.add_argument("--seed", type=seed_int, default=0, help="random seed: weights and batches (default 0)")
     parser.add_argument("--evals", type=positive_int, default=5, help="held-out evaluations during training (default 5)")
     parser.add_argument("--figures", default="figures", metavar="DIR",
                         help="where the figures go when matplotlib is installed (default figures)")

@@ -8,7 +8,12 @@ whole run.
 import sys
 import time
 
+import numpy as np
+
 from .optim import clip_by_global_norm
+
+
+EXPLODED = 1e6        # a loss this many times the first step's (or 1.0, if larger) stops the run
 
 
 def format_seconds(seconds):
@@ -121,6 +126,12 @@ def train_step(model, optimizer, batch, clip=None):
     else:
         norm = None
     optimizer.step(grads)
+    if not np.isfinite(loss) or not all(np.isfinite(p).all() for p in model.params.values()):
+        rate = getattr(optimizer, "lr", None)
+        raise FloatingPointError(
+            f"training diverged: the loss was {loss} and the update left non-finite weights; the learning "
+            f"rate{f' ({rate:g})' if rate is not None else ''} is the likely cause: try a smaller one"
+            + ("" if clip is not None else ", or clip the gradients by global norm"))
     return loss, norm
 
 
@@ -152,6 +163,12 @@ def train(model, optimizer, next_batch, steps, *, clip=None, evaluate=None, eval
     progress = Progress(steps, stream, every=log_every, unit=loss_unit)
     for step in range(1, steps + 1):
         loss, _ = train_step(model, optimizer, next_batch(step), clip)
+        if loss > EXPLODED * max(history["loss"][0] if history["loss"] else loss, 1.0):
+            rate = getattr(optimizer, "lr", None)
+            raise FloatingPointError(
+                f"training diverged at step {step}: the loss grew to {loss:.4g}, more than {EXPLODED:g} times the "
+                f"first step's; the learning rate{f' ({rate:g})' if rate is not None else ''} is the likely cause: "
+                "try a smaller one" + ("" if clip is not None else ", or clip the gradients by global norm"))
         history["loss"].append(loss)
         progress.update(step, loss)
         if evaluate is not None and ((eval_every and step % eval_every == 0) or step == steps):
