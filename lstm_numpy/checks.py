@@ -138,6 +138,8 @@ def check_sequence_length(sequence_length, B, T):
 
 def check_cell(cell):
     """A TypeError unless ``cell`` is a cell or a stack; a ValueError if its params lost their shapes."""
+    if isinstance(cell, type):
+        raise TypeError(f"expected a cell object such as {cell.__name__}(8, 20), got the class {cell.__name__} itself")
     if not all(hasattr(cell, name) for name in ("step", "step_backward", "check_params", "zero_state")):
         raise TypeError(f"expected an RNNCell, LSTMCell, GRUCell or MultiRNNCell, got {type(cell).__name__}")
     cell.check_params()

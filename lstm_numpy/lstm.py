@@ -132,7 +132,7 @@ class LSTMCell(Cell):
             raise ValueError(f"expected a finite forget_bias, got {forget_bias}")
         self.forget_bias = float(forget_bias)
         super().__init__(input_size, hidden_size, init=init, rng=rng, dtype=dtype)
-        if abs(self.forget_bias) > np.finfo(self.dtype).max:
+        if abs(self.forget_bias) > float(np.finfo(self.dtype).max):
             raise ValueError(f"expected forget_bias within the range of {self.dtype.name}, got {forget_bias}")
 
     def step_quantities(self):

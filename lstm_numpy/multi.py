@@ -105,6 +105,9 @@ class MultiRNNCell:
         if not cells:
             raise ValueError("expected at least one cell in a MultiRNNCell, got none")
         for k, cell in enumerate(cells):
+            if isinstance(cell, type):
+                raise TypeError(f"expected cells[{k}] as a cell object such as {cell.__name__}(8, 20), "
+                                f"got the class {cell.__name__} itself")
             if not isinstance(cell, Cell):
                 raise TypeError(f"expected cells[{k}] as an RNNCell, LSTMCell or GRUCell, "
                                 f"got {type(cell).__name__}")

@@ -45,8 +45,11 @@ def from_keras(weights, kind, *, reset_after=True, dtype=np.float64):
     ('GRUCell', True, ['W_h', 'W_x', 'b_h', 'b_x'])
     """
     check_kind(kind)
-    if not isinstance(weights, (list, tuple)) or not weights or len(weights) % 3:
-        count = len(weights) if isinstance(weights, (list, tuple)) else type(weights).__name__
+    if not isinstance(weights, (list, tuple)):
+        raise TypeError(f"expected weights as a list of arrays, kernel, recurrent_kernel, bias per layer "
+                        f"(as get_weights() gives them), got {type(weights).__name__}")
+    if not weights or len(weights) % 3:
+        count = len(weights)
         raise ValueError(
             "weights must list kernel, recurrent_kernel, bias for each layer (three arrays "
             f"per layer, as get_weights() gives them for use_bias=True), got {count}")

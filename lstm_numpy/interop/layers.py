@@ -4,6 +4,8 @@ A converter walks a cell layer by layer. `layers_of` lists the layers (a single 
 a stack of one), `layer_arrays` gives layer k's weights or gradients under lstm_numpy's
 own names, and `new_layer` builds a ready cell from arrays already in lstm_numpy's layout.
 """
+from collections.abc import Mapping
+
 import numpy as np
 
 from ..checks import check_finite, check_range, float_array
@@ -28,6 +30,26 @@ def check_kind(kind):
         raise ValueError(f"kind must be one of {', '.join(map(repr, KINDS))}, got {kind!r}")
 
 
+def check_names(what, mapping):
+    """``mapping`` itself, or a TypeError unless it maps str names to values (a dict of arrays).
+
+    Parameters
+    ----------
+    what : str, the argument, for the message (``"variables"``, ``"params"``)
+    mapping : the value given: a mapping of str to ndarray, each array of any shape
+
+    Returns
+    -------
+    the mapping
+    """
+    if not isinstance(mapping, Mapping):
+        raise TypeError(f"expected {what} as a mapping of names to arrays, got {type(mapping).__name__}")
+    bad = [name for name in mapping if not isinstance(name, str)]
+    if bad:
+        raise TypeError(f"expected {what} keyed by str names, got the key {bad[0]!r} ({type(bad[0]).__name__})")
+    return mapping
+
+
 def layers_of(cell):
     """The layers of a MultiRNNCell, or [cell] for a single cell.
 
@@ -39,6 +61,8 @@ def layers_of(cell):
     -------
     list of cells, bottom layer first
     """
+    if isinstance(cell, type):
+        raise TypeError(f"expected a cell object such as {cell.__name__}(8, 20), got the class {cell.__name__} itself")
     layers = getattr(cell, "cells", None)
     if not isinstance(layers, tuple) or not all(getattr(layer, "kind", None) in CELL_CLASSES for layer in layers):
         raise TypeError(f"expected an lstm_numpy cell or MultiRNNCell, got {type(cell).__name__}")
@@ -81,6 +105,7 @@ def layer_arrays(cell, params, k):
     layer = layers[k]
     if params is None:
         return dict(layer.params)
+    check_names("params", params)
     if any(layer is layers[j] for j in range(k)):
         raise ValueError(
             f"layers {layers.index(layer)} and {k} share one weight set, so the gradient "

@@ -18,7 +18,7 @@ import numpy as np
 
 from ..multi import MultiRNNCell
 
-from .layers import axis_size, check_shape, kind_of, layer_arrays, layers_of, new_layer
+from .layers import axis_size, check_names, check_shape, kind_of, layer_arrays, layers_of, new_layer
 
 CELL_SCOPES = {"basic_lstm_cell": "lstm", "gru_cell": "gru", "basic_rnn_cell": "rnn_tanh"}
 VARIABLES = {"lstm": ("kernel", "bias"), "rnn_tanh": ("kernel", "bias"),
@@ -63,6 +63,7 @@ def from_tf(variables, *, forget_bias=1.0, dtype=np.float64, activation="tanh"):
     """
     if activation not in ("tanh", "relu"):
         raise ValueError(f"expected activation 'tanh' or 'relu', got {activation!r}")
+    check_names("variables", variables)
     found = {}  # (scope, k or None) -> {cell_scope: {variable: array}}
     for full_name, value in variables.items():
         parsed = _parse(full_name)
@@ -209,6 +210,8 @@ def to_tf(cell, params=None, *, scope="rnn"):
      'rnn/multi_rnn_cell/cell_1/gru_cell/candidate/kernel': (50, 30),
      'rnn/multi_rnn_cell/cell_1/gru_cell/candidate/bias': (30,)}
     """
+    if not isinstance(scope, str):
+        raise TypeError(f"expected scope as a str such as 'rnn' (or '' for none), got {type(scope).__name__} {scope!r}")
     layers = layers_of(cell)
     multi = cell.stacked
     out = {}

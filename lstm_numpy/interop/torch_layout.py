@@ -13,7 +13,7 @@ import numpy as np
 from ..multi import MultiRNNCell
 
 from ..checks import check_range
-from .layers import GATES, axis_size, check_kind, check_shape, fold_forget_bias, kind_of
+from .layers import GATES, axis_size, check_kind, check_names, check_shape, fold_forget_bias, kind_of
 from .layers import layer_arrays, layers_of, new_layer
 
 NAME = re.compile(r"^(weight_ih|weight_hh|bias_ih|bias_hh)_l(\d+)$")
@@ -59,6 +59,8 @@ def from_torch(state_dict, kind, *, dtype=np.float64):
     else:
         raise TypeError("state_dict must be a mapping of names to arrays, or a non-empty "
                         f"list of such mappings, got {type(state_dict).__name__}")
+    for where, module in modules:
+        check_names(where, module)
     layers = []
     for where, module in modules:
         for k in range(_count_layers(where, module)):

@@ -8,7 +8,7 @@ at every step, masked softmax cross-entropy, and sampling with a temperature.
 """
 import numpy as np
 
-from ..checks import check_sequence_length
+from ..checks import check_bytes, check_sequence_length, check_size
 from ..kinds import build_cell
 from .dense import Dense
 from ..time_loop import dynamic_rnn, dynamic_rnn_backward
@@ -32,7 +32,9 @@ class Embedding:
     """
 
     def __init__(self, vocab_size, embed_size, rng):
-        self.params = {"E": init_matrix("tn", (vocab_size, embed_size), rng, scale=0.1)}
+        V, E = check_size("vocab_size", vocab_size), check_size("embed_size", embed_size)
+        check_bytes(f"an embedding of {V} characters by {E}", V * E * 8)
+        self.params = {"E": init_matrix("tn", (V, E), rng, scale=0.1)}
 
 
 class CharLM(Model):

@@ -6,7 +6,7 @@
 import numpy as np
 
 from ..activations import relu, relu_grad, sigmoid, sigmoid_grad, tanh_grad
-from ..checks import check_size
+from ..checks import check_bytes, check_size
 from ..initializers import as_rng, init_bias, init_matrix
 
 ACTIVATIONS = (None, "tanh", "relu", "sigmoid")
@@ -41,6 +41,8 @@ class Dense:
             raise ValueError(f"expected activation one of {ACTIVATIONS}, got {activation!r}")
         self.input_size = check_size("input_size", input_size)
         self.output_size = check_size("output_size", output_size)
+        check_bytes(f"Dense({self.input_size}, {self.output_size})'s weights",
+                    (self.input_size + 1) * self.output_size * np.dtype(dtype).itemsize)
         self.activation = activation
         self.dtype = np.dtype(dtype)
         self.params = {"W": init_matrix(init, (self.input_size, self.output_size), as_rng(rng), dtype=self.dtype),

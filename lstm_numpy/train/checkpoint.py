@@ -9,13 +9,17 @@ Writing goes to a temporary file in the same directory, which replaces the old c
 ``os.replace`` only once it is complete: a crash mid-write leaves the previous file as it was.
 """
 import json
+import math
 import os
+import struct
 import tempfile
 import zipfile
+import zlib
 
 import numpy as np
 
 from ..models.charlm import CharLM
+from ..checks import check_bytes, check_finite, format_bytes
 from ..initializers import is_csv_path
 from ..models.regressor import ArticleLSTM, SequenceRegressor
 
@@ -41,7 +45,14 @@ def save(model, path, extra=None):
     name = type(model).__name__
     if name not in MODELS:
         raise TypeError(f"expected one of {', '.join(MODELS)}, got {name}")
+    for key, arr in model.params.items():                     # what load would refuse is never written
+        if not np.isfinite(arr).all():
+            check_finite(f"{name}.params[{key!r}] (a checkpoint holds finite weights only)", arr)
     config = {"format": FORMAT, "model": name, "config": model.config, "extra": extra or {}}
+    try:
+        json.loads(json.dumps(config, sort_keys=True, allow_nan=False))
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"cannot save {name}: its configuration or extra is not plain JSON: {err}") from None
     arrays = {f"param/{key}": arr for key, arr in model.params.items()}
     arrays[CONFIG_KEY] = np.array(json.dumps(config, sort_keys=True))
     path = check_writable(path)
@@ -93,6 +104,55 @@ class _NotNpz(Exception):
         self.head = head
 
 
+DEFLATE_RATIO = 1032     # the most that deflate can expand: what a compressed member can justify
+
+
+class _Crafted(ValueError):
+    """A member that claims more data than the file holds: refused before anything is allocated."""
+
+
+def check_members(f, file_size):
+    """A ValueError when a member of the archive ``f`` claims more data than the file can hold.
+
+    np.load allocates each array from the shape its ``.npy`` header claims before it reads a byte,
+    so a crafted header (a shape of 10**12 elements) would ask for terabytes. Each header is read
+    here first: the array it claims must fit in the member, and the member in what the file's own
+    size justifies (its size, or the deflate ratio times it), and under MAX_BYTES.
+
+    Parameters
+    ----------
+    f : binary file object of the ``.npz`` archive, at its start
+    file_size : int, the file's size in bytes
+
+    Returns
+    -------
+    None
+    """
+    with zipfile.ZipFile(f) as archive:
+        for info in archive.infolist():
+            stored = info.compress_type == zipfile.ZIP_STORED
+            justified = info.compress_size if stored else DEFLATE_RATIO * info.compress_size
+            if info.file_size > min(justified, file_size * (1 if stored else DEFLATE_RATIO)):
+                raise _Crafted(f"member {info.filename!r} claims {format_bytes(info.file_size)}, more than "
+                                 f"its {format_bytes(info.compress_size)} of data can hold")
+            try:
+                check_bytes(f"member {info.filename!r}", info.file_size)
+            except ValueError as err:
+                raise _Crafted(str(err)) from None
+            if not info.filename.endswith(".npy"):
+                continue
+            with archive.open(info) as member:
+                version = np.lib.format.read_magic(member)
+                reader = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                          else np.lib.format.read_array_header_2_0)
+                shape, _, dtype = reader(member)
+                header = member.tell()
+            claimed = math.prod(shape) * dtype.itemsize
+            if header + claimed > info.file_size:
+                raise _Crafted(f"member {info.filename!r}: its header claims an array of shape {shape} "
+                                 f"({format_bytes(claimed)}), more than the {format_bytes(info.file_size)} it holds")
+
+
 def _read(path):
     """The configuration dict and the arrays of a checkpoint file, or a ValueError saying why not."""
     try:
@@ -100,6 +160,8 @@ def _read(path):
             head = f.read(4)
             if head != b"PK\x03\x04":               # a .npz is a zip archive; np.load would take
                 raise _NotNpz(head)                   # anything else for a pickle and ask to unpickle it
+            f.seek(0)
+            check_members(f, os.path.getsize(path))
             f.seek(0)
             data = np.load(f, allow_pickle=False)
             with data:
@@ -113,7 +175,11 @@ def _read(path):
                 else f"a file that starts with {err.head!r}")
         raise ValueError(f"checkpoint {path!r} is not a .npz archive (a zip file): it is {what}; "
                          f"a checkpoint is what lstm_numpy.checkpoint.save writes") from None
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError) as err:
+    except _Crafted as err:
+        raise ValueError(f"checkpoint {path!r} is damaged or crafted: {err}") from None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, struct.error, EOFError, OSError, ValueError,
+            KeyError, NotImplementedError, RuntimeError, OverflowError, UnicodeDecodeError) as err:
+        # whatever a damaged archive makes zipfile or the .npy reader raise
         raise ValueError(f"checkpoint {path!r} is not a complete .npz file (truncated or corrupted?): "
                          f"{type(err).__name__}: {err}") from None
     if CONFIG_KEY not in arrays:
