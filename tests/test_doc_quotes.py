@@ -12,6 +12,8 @@ sequence_length=None, ...)``, must name the function's own parameters in order, 
 defaults; parameters left out must have defaults.
 """
 import ast
+import contextlib
+import io
 import importlib
 import inspect
 import pkgutil
@@ -269,3 +271,59 @@ def test_a_loose_claim_is_caught():
     assert LOOSE.search("Each line below is one line of `lstm_step_backward`:")
     assert LOOSE.search("The lines below are those of the code.")
     assert not LOOSE.search(MARKER.sub("", PAGE))
+
+
+# A page that shows what a command prints shows lines it really prints.
+
+COMMAND = re.compile(r"`python -m lstm_numpy (trace(?: [^`]*)?)`")
+
+
+def shown_outputs(text):
+    """(command arguments, block) for each backticked ``python -m lstm_numpy trace ...`` in prose
+    followed, before any other block, by a ```text block: the output the page shows."""
+    found = []
+    for m in COMMAND.finditer(text):
+        fence = FENCE.search(text, m.end())
+        if fence is not None and fence.group(1) == "text" and "```" not in text[m.end():fence.start()]:
+            found.append((m.group(1).split(), fence.group(2)))
+    return found
+
+
+def output_problems(block, printed):
+    """Lines of ``block`` (``...`` marks a cut) that the command did not print, in its order."""
+    lines, problems, after = printed.splitlines(), [], 0
+    for line in block.splitlines():
+        if line.strip() in ("", "..."):
+            continue
+        if line not in lines[after:]:
+            problems.append(f"not printed (or not in this order): {line!r}")
+        else:
+            after = lines.index(line, after) + 1
+    return problems
+
+
+def printed_by(argv):
+    from lstm_numpy.commands import main
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(argv) == 0
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("path", PAGES, ids=page_id)
+def test_shown_output_is_printed(path):
+    problems = []
+    for argv, block in shown_outputs(path.read_text(encoding="utf-8")):
+        problems += [f"{' '.join(argv)}: {p}" for p in output_problems(block, printed_by(argv))]
+    assert not problems, f"{path.name}:\n" + "\n".join(problems)
+
+
+def test_diagrams_shows_a_trace_and_a_doctored_one_is_caught():
+    shown = shown_outputs((PAGES[0].parent / "diagrams.md").read_text(encoding="utf-8"))
+    assert shown, "diagrams.md should show what python -m lstm_numpy trace prints"
+    argv, block = shown[0]
+    printed = printed_by(argv)
+    assert output_problems(block, printed) == []
+    assert output_problems(block.replace("k=0", "k=1", 1), printed)          # layers counted from 1
+    lines = [line for line in block.splitlines() if line.strip() not in ("", "...")]
+    assert output_problems("\n".join(reversed(lines)), printed)              # out of order
