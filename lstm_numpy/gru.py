@@ -68,6 +68,7 @@ def gru_step_backward(dh, cache):
     dparams : dict with dW_x (D, 3H), dW_h (H, 3H), db_x (3H,), db_h (3H,)
     """
     x, h_prev, r, z, n, ah_n = (cache[k] for k in ("x", "h_prev", "r", "z", "n", "ah_n"))
+    W_x, W_h = cache["W_x"], cache["W_h"]
     dn = dh * (1 - z)                                         # (B, H)  eq. (6)
     dz = dh * (h_prev - n)                                    # (B, H)  eq. (6)
     dh_prev = dh * z                                          # (B, H)  eq. (6), first of four paths
@@ -78,8 +79,8 @@ def gru_step_backward(dh, cache):
     da_r = dr * sigmoid_grad(r)                               # (B, H)  eq. (3)
     da_x = np.concatenate([da_r, da_z, da_n], axis=1)         # (B, 3H) eqs. (3)-(5)
     da_h = np.concatenate([da_r, da_z, dah_n], axis=1)        # (B, 3H) eqs. (3)-(5)
-    dx = da_x @ cache["W_x"].T                                # (B, D)  eq. (1)
-    dh_prev = dh_prev + da_h @ cache["W_h"].T                 # (B, H)  eq. (2)
+    dx = da_x @ W_x.T                                         # (B, D)  eq. (1)
+    dh_prev = dh_prev + da_h @ W_h.T                          # (B, H)  eq. (2), the other three paths
     dW_x = x.T @ da_x                                         # (D, 3H) eq. (1)
     dW_h = h_prev.T @ da_h                                    # (H, 3H) eq. (2)
     db_x = da_x.sum(axis=0)                                   # (3H,)   eq. (1)
@@ -130,19 +131,26 @@ def gru_reset_before_step_backward(dh, cache):
     dx : (B, D), dh_prev : (B, H), dparams : dict with dW_x (D, 3H), dW_h (H, 3H), db (3H,)
     """
     x, h_prev, r, z, rh, n = (cache[k] for k in ("x", "h_prev", "r", "z", "rh", "n"))
-    W_hr, W_hz, W_hn = np.split(cache["W_h"], 3, axis=1)      # 3 x (H, H)
+    W_x, W_h = cache["W_x"], cache["W_h"]
+    W_hr, W_hz, W_hn = np.split(W_h, 3, axis=1)               # 3 x (H, H)
     dn = dh * (1 - z)                                         # (B, H)  eq. (11)
     dz = dh * (h_prev - n)                                    # (B, H)  eq. (11)
+    dh_prev = dh * z                                          # (B, H)  eq. (11), first of four paths
     da_n = dn * tanh_grad(n)                                  # (B, H)  eq. (10)
     drh = da_n @ W_hn.T                                       # (B, H)  eq. (10)
     dr = drh * h_prev                                         # (B, H)  eq. (10)
+    dh_prev = dh_prev + drh * r                               # (B, H)  eq. (10), second path
+    dW_hn = rh.T @ da_n                                       # (H, H)  eq. (10)
     da_z = dz * sigmoid_grad(z)                               # (B, H)  eq. (9)
+    dh_prev = dh_prev + da_z @ W_hz.T                         # (B, H)  eq. (9), third path
+    dW_hz = h_prev.T @ da_z                                   # (H, H)  eq. (9)
     da_r = dr * sigmoid_grad(r)                               # (B, H)  eq. (8)
-    dh_prev = dh * z + drh * r + da_r @ W_hr.T + da_z @ W_hz.T   # (B, H)  eqs. (11), (10), (8), (9)
+    dh_prev = dh_prev + da_r @ W_hr.T                         # (B, H)  eq. (8), fourth path
+    dW_hr = h_prev.T @ da_r                                   # (H, H)  eq. (8)
+    dW_h = np.concatenate([dW_hr, dW_hz, dW_hn], axis=1)      # (H, 3H) eqs. (8)-(10), blocks r, z, n
     da_x = np.concatenate([da_r, da_z, da_n], axis=1)         # (B, 3H) eqs. (8)-(10)
-    dx = da_x @ cache["W_x"].T                                # (B, D)  eq. (7)
+    dx = da_x @ W_x.T                                         # (B, D)  eq. (7)
     dW_x = x.T @ da_x                                         # (D, 3H) eq. (7)
-    dW_h = np.concatenate([h_prev.T @ da_r, h_prev.T @ da_z, rh.T @ da_n], axis=1)  # (H, 3H) eqs. (8)-(10)
     db = da_x.sum(axis=0)                                     # (3H,)   eq. (7)
     return dx, dh_prev, {"W_x": dW_x, "W_h": dW_h, "b": db}
 

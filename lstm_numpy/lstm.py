@@ -74,6 +74,7 @@ def lstm_step_backward(dh, dc_next, cache):
     """
     x, h_prev, c_prev = cache["x"], cache["h_prev"], cache["c_prev"]
     i, f, g, o, tanh_c = cache["i"], cache["f"], cache["g"], cache["o"], cache["tanh_c"]
+    W_x, W_h = cache["W_x"], cache["W_h"]
     do = dh * tanh_c                                          # (B, H)  eq. (7)
     dc = dc_next + dh * o * tanh_grad(tanh_c)                 # (B, H)  eq. (7), c fans out to h and c_next
     df = dc * c_prev                                          # (B, H)  eq. (6)
@@ -85,8 +86,8 @@ def lstm_step_backward(dh, dc_next, cache):
     da_f = df * sigmoid_grad(f)                               # (B, H)  eq. (3), forget_bias is a constant
     da_i = di * sigmoid_grad(i)                               # (B, H)  eq. (2)
     da = np.concatenate([da_i, da_f, da_g, da_o], axis=1)     # (B, 4H)  eqs. (2)-(5), gates i, f, g, o
-    dx = da @ cache["W_x"].T                                  # (B, D)   eq. (1)
-    dh_prev = da @ cache["W_h"].T                             # (B, H)   eq. (1)
+    dx = da @ W_x.T                                           # (B, D)   eq. (1)
+    dh_prev = da @ W_h.T                                      # (B, H)   eq. (1)
     dW_x = x.T @ da                                           # (D, 4H)  eq. (1)
     dW_h = h_prev.T @ da                                      # (H, 4H)  eq. (1)
     db = da.sum(axis=0)                                       # (4H,)    eq. (1), b fans out over B

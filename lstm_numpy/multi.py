@@ -120,7 +120,7 @@ class MultiRNNCell:
                                  f"expected cells[{k - 1}].output_size = {cells[k - 1].output_size}")
         dtypes = {cell.dtype for cell in cells}
         if len(dtypes) > 1:
-            raise TypeError(f"expected one dtype across the layers, got {[c.dtype.name for c in cells]}")
+            raise TypeError(f"expected one dtype across the layers, got {[cell.dtype.name for cell in cells]}")
 
     def _check_shared(self):
         shared = sorted({j for k, j in enumerate(self.owner) if j != k})
@@ -258,4 +258,4 @@ class MultiRNNCell:
         return dh, tuple(dstate_prev), dparams
 
     def __repr__(self):
-        return "MultiRNNCell([" + ", ".join(repr(c) for c in self.cells) + "])"
+        return "MultiRNNCell([" + ", ".join(repr(cell) for cell in self.cells) + "])"

@@ -56,8 +56,9 @@ def rnn_step_backward(dh, cache):
     -------
     dx : (B, D), dh_prev : (B, H), dparams : dict with dW_x (D, H), dW_h (H, H), db (H,)
     """
-    x, h_prev, h, W_x, W_h = cache["x"], cache["h_prev"], cache["h"], cache["W_x"], cache["W_h"]
-    act_grad = tanh_grad(h) if cache["activation"] == "tanh" else relu_grad(h)   # (B, H)  eq. (2)
+    x, h_prev, h, activation = cache["x"], cache["h_prev"], cache["h"], cache["activation"]
+    W_x, W_h = cache["W_x"], cache["W_h"]
+    act_grad = tanh_grad(h) if activation == "tanh" else relu_grad(h)   # (B, H)  eq. (2)
     da = dh * act_grad                                        # (B, H)  eq. (2)
     dx = da @ W_x.T                                           # (B, D)  eq. (1)
     dh_prev = da @ W_h.T                                      # (B, H)  eq. (1)

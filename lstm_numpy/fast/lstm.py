@@ -146,7 +146,7 @@ def backward(cell, d_hs_chunks, dstate, cache, dead, buffer, result, d_xs=None):
         np.subtract(1, dc_dh[:t1 - t0], out=dc_dh[:t1 - t0])  # ... with this = o (1 - tanh(c)^2)
         dc_dh[:t1 - t0] *= o                                  # ...
         for t in reversed(range(t0, t1)):
-            f = each_gate[t, 1]                               # (B, H)
+            f_t = each_gate[t, 1]                             # (B, H), step t's forget gate
             dh = d_hs[t - t0] + dh_next                            # (B, H)  h goes to the output and to t + 1
             if dead is not None:
                 np.copyto(dh, dh_next, where=dead[t])         # no gradient in through a masked output
@@ -155,7 +155,7 @@ def backward(cell, d_hs_chunks, dstate, cache, dead, buffer, result, d_xs=None):
             d_gate[:, 3] = dh                                 # (B, H)     o takes dh
             da_t = da[t - t0]                                 # (B, 4H), a view
             da_t *= d_gate_rows                               # (B, 4H)  da_i, da_f, da_g (eqs. (6), (2)-(4)), da_o (eqs. (7), (5))
-            dc_prev = dc * f                                  # (B, H)  eq. (6)
+            dc_prev = dc * f_t                                # (B, H)  eq. (6)
             if dead is not None:
                 np.copyto(da_t, 0, where=dead[t])             # a masked step has no gate gradient
                 np.copyto(dc_prev, dc_next, where=dead[t])    # its carried state passes straight through

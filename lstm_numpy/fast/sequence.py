@@ -138,7 +138,7 @@ def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, time_maj
         x = caches[-1]["hs"][1:]                              # (T, B, H_k), layer k + 1's input
     outputs = x.view() if dead is None else np.where(dead, 0, x).astype(cell.dtype, copy=False)
     outputs.flags.writeable = False                           # a view of the cache: writing would change the gradients
-    final_state = cell.join_layers([final_state_of(layer, c) for layer, c in zip(layers, caches)])
+    final_state = cell.join_layers([final_state_of(layer, layer_cache) for layer, layer_cache in zip(layers, caches)])
     cache = {"cell": cell, "layers": caches, "dead": dead, "sequence_length": lengths,
              "time_major": time_major, "inputs_shape": shape, "workspace": workspace,
              "generation": workspace.generation}
