@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 import lstm_numpy as ln
+from lstm_numpy.commands import main
 
 settings.register_profile("ci", derandomize=True, deadline=None, max_examples=25,
                           suppress_health_check=[HealthCheck.too_slow])
@@ -23,6 +24,16 @@ T, B, D, H = 3, 2, 4, 5
 # lengths T, 0 and values between.
 ROWS = 6
 LENGTHS = np.array([T, 0, 1, 2, T, 1])
+
+
+def run_cli(argv, capsys):
+    """(exit status, stdout, stderr) of the command line, whether it returns or exits."""
+    try:
+        status = main(argv)
+    except SystemExit as done:
+        status = done.code
+    out, err = capsys.readouterr()
+    return status, out, err
 
 
 def randomize(cell, rng, scale=0.5):
