@@ -35,8 +35,15 @@ from .state import map_state
 from .time_loop import dynamic_rnn, dynamic_rnn_backward
 
 Where = namedtuple("Where", ["module", "function", "line", "text"])
-Where.__doc__ = """Where the code computes an entry: module (``"lstm_numpy.lstm"``), function
-(``"lstm_step_backward"``), line number in that module's file, and the line's text (stripped)."""
+Where.__doc__ = """Where the code computes an entry.
+
+Parameters
+----------
+module : str, such as ``"lstm_numpy.lstm"``
+function : str, its qualified name, such as ``"lstm_step_backward"`` or ``"LSTMCell.step_backward"``
+line : int, the line number in the module's file
+text : str, the line, stripped
+"""
 
 GradEntry = namedtuple("GradEntry", ["t", "k", "name", "label", "shape", "equation", "formula", "note",
                                      "where", "code_name", "value"])
@@ -69,11 +76,14 @@ class _Recorder:
     """A ``sys.settrace`` function that notes each array a watched function binds to a local name.
 
     ``roles`` maps (file name, function name or None for any) to the role of that code: the time
-    loop, a stack's step, or a cell's module. Events are ``(role, kind, name, value, where)``.
+    loop, a stack's step, or a cell's module. ``by_value`` maps a role to names whose arrays are
+    also compared by contents (code that writes into its arrays in place). Events are
+    ``(role, kind, name, value, where, t, cache)``, the last two the frame's locals of those names.
     """
 
-    def __init__(self, roles):
+    def __init__(self, roles, by_value=None):
         self.roles = roles
+        self.by_value = by_value or {}                        # role -> names whose contents are watched too
         self.events = []
         self.frames = {}
 
@@ -92,9 +102,25 @@ class _Recorder:
             where = _where(caller, caller.f_lineno)
             for name, value in frame.f_locals.items():
                 if isinstance(value, np.ndarray):
-                    self.events.append((role, "argument", name, value.copy(), where))
-        self.frames[frame] = (None, dict(frame.f_locals))
+                    self.events.append((role, "argument", name, value.copy(), where, None, None))
+        self.frames[frame] = (None, self.snapshot(role, frame.f_locals))
         return self.local
+
+    def snapshot(self, role, names):
+        """The locals by identity, with a copy of each array whose contents are watched (written in place)."""
+        watched = self.by_value.get(role, ())
+        return {name: (value, value.copy() if name in watched and isinstance(value, np.ndarray) else None)
+                for name, value in names.items()}
+
+    @staticmethod
+    def changed(old, value):
+        """Whether a local is another object, or a watched array with other contents, than before."""
+        if old is _UNBOUND:
+            return True
+        before, contents = old
+        if before is not value:
+            return True
+        return contents is not None and not np.array_equal(contents, value, equal_nan=True)
 
     def local(self, frame, event, arg):
         if event in ("line", "return"):
@@ -103,12 +129,13 @@ class _Recorder:
             if line is not None:
                 role = self.role(frame.f_code)
                 for name, value in now.items():
-                    if before.get(name, _UNBOUND) is not value:
-                        self.events.append((role, "assignment", name, _copy(value), _where(frame, line)))
+                    if self.changed(before.get(name, _UNBOUND), value):
+                        self.events.append((role, "assignment", name, _copy(value), _where(frame, line),
+                                            now.get("t"), now.get("cache")))
             if event == "return":
                 del self.frames[frame]
             else:
-                self.frames[frame] = (frame.f_lineno, dict(now))
+                self.frames[frame] = (frame.f_lineno, self.snapshot(self.role(frame.f_code), now))
         return self.local
 
 
@@ -307,7 +334,7 @@ def _entries(events, cell, cache):
             value, where, code_name = last_state
             per_layer(value, "prev", where, code_name)
 
-    for role, kind, name, value, where in events:
+    for role, kind, name, value, where, _, _ in events:
         if role == LOOP:
             if name == "t":
                 close_step()

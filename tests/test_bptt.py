@@ -202,3 +202,31 @@ def test_command_line_traces_every_cell_backward(kind, layout, capsys):
     assert re.search(r"dW_h\^1 +\(2, \d+\)", out) and "time_loop.py:" in out
     first = out.index("=== backward, step t=1")
     assert out.index("layer k=1", first) < out.index("layer k=0", first)
+
+
+@pytest.mark.parametrize("lengths", [None, LENGTHS])
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_fast_engines_trace_agrees_with_the_readable_one(kind, lengths, rng):
+    from lstm_numpy.fast.trace import backward_trace as fast_backward_trace
+    cell = stack_of(kind, rng)
+    x = rng.normal(size=(T, ROWS, D))
+    outputs, final_state, fast_cache = ln.fast.dynamic_rnn(cell, x, sequence_length=lengths, time_major=True)
+    d_out = rng.normal(size=outputs.shape)
+    d_final = map_state(lambda s: rng.normal(size=s.shape), final_state)
+    fast = fast_backward_trace(fast_cache, d_out, d_final)
+    _, _, cache = ln.dynamic_rnn(cell, x, sequence_length=lengths, time_major=True)
+    readable = backward_trace(cache, d_out, d_final)
+    expected = {"rnn": {"dh", "dh_prev"}, "lstm": {"dh", "dc", "da", "dc_prev", "dh_prev"},
+                "gru": {"dh", "da_r", "da_n", "dh_prev"} | ({"drh"} if "before" in kind else set())}
+    for t in range(T):
+        for k in range(2):
+            names = {e.name for e in fast.entries if (e.t, e.k) == (t, k)}
+            assert names == expected[kind.split("_")[0]], (t, k)
+            alive = np.ones(ROWS, bool) if lengths is None else t < lengths
+            for name in names:
+                mine, theirs = fast.find(name, k, t), readable.find(name, k, t)
+                rows = alive if name in ("dh", "dc", "drh") else slice(None)   # the fast kernels fold the carry into dh
+                np.testing.assert_allclose(mine.value[rows], theirs.value[rows], rtol=1e-12, atol=1e-14)
+                assert mine.where.module.startswith("lstm_numpy.fast.")
+    for mine, theirs in zip(state_leaves(fast.grads.initial_state), state_leaves(readable.grads.initial_state)):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-12, atol=1e-14)
