@@ -118,7 +118,8 @@ def draw(plot, args):
     if args.kind == "contributions":
         runs = plot.contribution_runs(args.sizes, args.input_size, args.steps, args.batch, args.seed,
                                       args.lengths, args.time_major, forget_bias=args.forget_bias)
-        return plot.plot_contributions(runs, layer=args.layer)
+        names = {"lstm": f"LSTM (forget_bias={args.forget_bias:g})"} if args.forget_bias else None
+        return plot.plot_contributions(runs, layer=args.layer, names=names)
     cell = cell_from_arguments(args, rng)
     if args.kind == "unrolled":
         return plot.draw_unrolled(cell, args.batch, args.steps, time_major=args.time_major)

@@ -73,7 +73,7 @@ def _norm(blocks):
     return LogNorm(vmin=lo, vmax=hi)
 
 
-def plot_contributions(runs, layer=0, title=None):
+def plot_contributions(runs, layer=0, title=None, names=None):
     """Heatmaps of ||dL_t/dh_t'|| and of ||step t''s share of dL_t/dW||, one column per cell,
     then the LSTM's gradient through c against through h for the loss on the last step.
 
@@ -82,11 +82,13 @@ def plot_contributions(runs, layer=0, title=None):
     runs : dict kind -> Contributions (from :func:`contribution_runs`), norms of shape (L, T, T)
     layer : int, k (from 0), the layer shown
     title : None (a title naming the configuration) or str
+    names : None or dict kind -> the name a column is titled with (default ``NAMES``)
 
     Returns
     -------
     matplotlib.figure.Figure
     """
+    names = {**NAMES, **(names or {})}
     first = next(iter(runs.values()))
     L, T, _ = first.hidden_norms.shape
     if not 0 <= layer < L:
@@ -100,7 +102,7 @@ def plot_contributions(runs, layer=0, title=None):
             norm = _norm(blocks)
             axes = [fig.add_subplot(grid[r, j]) for j in range(len(runs))]
             for ax, (kind, block) in zip(axes, zip(runs, blocks)):
-                im = _heatmap(fig, ax, block, norm, f"{NAMES.get(kind, kind)}: {what}")
+                im = _heatmap(fig, ax, block, norm, f"{names.get(kind, kind)}: {what}")
             axes[0].set_ylabel("loss on step t", fontsize=8)
             bar = fig.colorbar(im, ax=axes, fraction=0.04, pad=0.02)
             bar.ax.tick_params(labelsize=7)
@@ -115,7 +117,8 @@ def plot_contributions(runs, layer=0, title=None):
                         label="through h: ||dh_prev||")
             ax.set_xlabel("step t' (handing its gradient back to t' - 1)", fontsize=8)
             ax.set_ylabel("norm (log scale)", fontsize=8)
-            ax.set_title(f"LSTM layer {layer}, loss on the last step t = {T - 1}: the two paths back", fontsize=8)
+            ax.set_title(f"{names['lstm']} layer {layer}, loss on the last step t = {T - 1}: the two paths back",
+                         fontsize=8)
             whole_steps(ax.xaxis)
             plain_log(ax.yaxis)
             ax.tick_params(labelsize=7)
