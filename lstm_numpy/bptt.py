@@ -300,9 +300,9 @@ def backward_trace(cache, d_outputs=None, d_final_state=None, seed=0):
 
 
 LOOP_NOTES = {
-    "d_output": "dL/d(output at t): d_outputs[t], zero in rows past their length",
-    "dh_next": "dL/dh_t arriving from step t+1 (zero in rows past their length: it goes around the step)",
-    "dc_next": "dL/dc_t arriving from step t+1 (zero in rows past their length: it goes around the step)",
+    "d_output": "dL/d(output at t): d_outputs[t]",
+    "dh_next": "dL/dh_t arriving from step t+1",
+    "dc_next": "dL/dc_t arriving from step t+1",
     "dh_carry": "rows past their length carry their state: dh_next goes straight to step t-1",
     "dc_carry": "rows past their length carry their state: dc_next goes straight to step t-1",
     "dh_prev": "the step's dh_prev plus the carry: what step t-1 receives as dh_next",
@@ -310,8 +310,16 @@ LOOP_NOTES = {
 }
 
 
+MASKED = {"d_output": ", zero in rows past their length",
+          "dh_next": " (zero in rows past their length: it goes around the step)",
+          "dc_next": " (zero in rows past their length: it goes around the step)"}
+
+
 def _entries(events, cell, cache):
     """Turn the recorder's events into GradEntries, ordered step by step, top layer down."""
+    notes = dict(LOOP_NOTES)
+    if cache["sequence_length"] is not None:
+        notes.update({name: notes[name] + more for name, more in MASKED.items()})
     layers = cell.cells
     top = len(layers) - 1
     buckets = {}                                              # (t, k) -> list of entries
@@ -327,7 +335,7 @@ def _entries(events, cell, cache):
     def per_layer(state, prefix, where, code_name):
         for k_, (layer, part) in enumerate(zip(layers, cell.split_layers(state))):
             for name, value in sorted(layer.state_arrays(part).items(), key=lambda item: item[0] != "h"):
-                add(k_, f"d{name}_{prefix}", value, where, code_name, note=LOOP_NOTES[f"d{name}_{prefix}"])
+                add(k_, f"d{name}_{prefix}", value, where, code_name, note=notes[f"d{name}_{prefix}"])
 
     def close_step():
         if carried and last_state is not None:
@@ -344,7 +352,7 @@ def _entries(events, cell, cache):
                 if rows:
                     dead[t] = rows
             elif name == "dh":
-                add(top, "d_output", value, where, name, note=LOOP_NOTES["d_output"])
+                add(top, "d_output", value, where, name, note=notes["d_output"])
             elif name == "dstate_new":
                 per_layer(value, "next", where, name)
             elif name == "dcarry" and value is not None:
@@ -371,7 +379,7 @@ def _entries(events, cell, cache):
             comment = where.text.partition("#")[2]
             note = comment[comment.find(equation) + len(equation):].strip(" ,;") if equation in comment else ""
             if name == "dx" and not note:
-                note = (f"= the gradient arriving at layer {k - 1} (its d_output)" if k else
+                note = (f"= layer {k - 1}'s d_output at this step" if k else
                         "dL/dx_t: grads.inputs at step t")
             add(k, name, value, where, name, equation, note, formula)
     close_step()
