@@ -230,3 +230,25 @@ def test_the_fast_engines_trace_agrees_with_the_readable_one(kind, lengths, rng)
                 assert mine.where.module.startswith("lstm_numpy.fast.")
     for mine, theirs in zip(state_leaves(fast.grads.initial_state), state_leaves(readable.grads.initial_state)):
         np.testing.assert_allclose(mine, theirs, rtol=1e-12, atol=1e-14)
+
+
+def test_the_pages_excerpts_are_what_the_command_prints(capsys):
+    """Each ```text block of docs/bptt.md that starts with a trace command holds, after its
+    ``...`` line, lines the command prints one after another, as they are printed today."""
+    import shlex
+    from docs_pages import DOCS, FENCE
+    text = (DOCS / "bptt.md").read_text(encoding="utf-8")
+    checked = 0
+    for m in FENCE.finditer(text):
+        lines = m.group(2).splitlines()
+        if m.group(1) != "text" or not lines[0].startswith("$ python -m lstm_numpy trace"):
+            continue
+        assert lines[1] == "...", lines[:2]
+        assert main(shlex.split(lines[0])[4:]) == 0
+        printed = [line.rstrip() for line in capsys.readouterr().out.splitlines()]
+        excerpt = [line.rstrip() for line in lines[2:]]
+        starts = [i for i, line in enumerate(printed) if line == excerpt[0]]
+        assert any(printed[i:i + len(excerpt)] == excerpt for i in starts), \
+            f"docs/bptt.md's excerpt of {lines[0]!r} is not what it prints now: regenerate it"
+        checked += 1
+    assert checked == 3
