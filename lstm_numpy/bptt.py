@@ -97,7 +97,8 @@ class _Recorder:
         if event != "call" or role is None:
             return None
         caller = frame.f_back
-        if role == CELL and caller is not None and self.role(caller.f_code) == CELL:
+        if (role == CELL and caller is not None and self.role(caller.f_code) == CELL
+                and caller.f_code.co_name == "step_backward"):
             # a step function called by its cell's method: its arrays in are this step's inputs
             where = _where(caller, caller.f_lineno)
             for name, value in frame.f_locals.items():

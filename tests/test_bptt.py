@@ -185,8 +185,10 @@ def test_trace_backward_and_its_defaults(rng):
     np.testing.assert_array_equal(tr.backward.grads.inputs, grads.inputs)
     assert "backward pass (BPTT)" in tr.format() and tr.backward.find("dW_h", 1, 0).shape == (3, 9)
     assert trace(cell, x).backward is None
-    gru_dh_prev = tr.backward.all("dh_prev", 0, 2)
-    assert [e.equation for e in gru_dh_prev] == ["eqs. (11), (10), (8), (9)"]
+    gru_dh_prev = tr.backward.all("dh_prev", 0, 2)               # however many lines add to it
+    assert gru_dh_prev and all("(11)" in e.equation or "(10)" in e.equation or "(9)" in e.equation
+                               or "(8)" in e.equation for e in gru_dh_prev)
+    assert tr.backward.find("dh_prev", 0, 2) is gru_dh_prev[-1]
     with pytest.raises(KeyError, match="no 'dc' for layer k=0 at t=1; there are"):
         tr.backward.find("dc", 0, 1)
 
