@@ -19,6 +19,7 @@ from collections import namedtuple
 
 import numpy as np
 
+from .bptt import backward_trace
 from .time_loop import dynamic_rnn
 
 _SYMBOL = re.compile(r"h_\{t-1\}|c_\{t-1\}|\b[a-z]_t\b")   # the symbols a layer's superscript goes on
@@ -49,6 +50,8 @@ class Trace:
     ----------
     entries : list of TraceEntry, in the order the forward pass computes them
     dims : dict with ``kind`` ("rnn", "lstm", "gru"), ``s``, ``m``, ``T``, ``n`` (list, one per layer)
+    backward : None, or the :class:`~lstm_numpy.bptt.BackwardTrace` of the same pass (``trace(...,
+        backward=True)``), its entries' values such as dc_prev of shape (B, H)
 
     Parameters
     ----------
@@ -59,6 +62,7 @@ class Trace:
     def __init__(self, entries, dims):
         self.entries = entries
         self.dims = dims
+        self.backward = None
 
     def find(self, name, k=0, t=0):
         """The entry ``name`` of layer k at step t; a KeyError naming what exists otherwise.
@@ -96,7 +100,8 @@ class Trace:
         return self.find(name, k, t).shape
 
     def format(self, values=False):
-        """The readable table, step by step, layer by layer (see :func:`format_trace`).
+        """The readable table, step by step, layer by layer (see :func:`format_trace`), then the
+        backward pass if it was traced.
 
         Parameters
         ----------
@@ -106,7 +111,8 @@ class Trace:
         -------
         str
         """
-        return format_trace(self, values=values)
+        text = format_trace(self, values=values)
+        return text if self.backward is None else text + "\n\n" + self.backward.format(values=values)
 
     def __str__(self):
         return self.format()
@@ -136,8 +142,15 @@ def trace_cache(cache):
     return Trace(entries, dims)
 
 
-def trace(cell, inputs, sequence_length=None, initial_state=None, time_major=False):
+def trace(cell, inputs, sequence_length=None, initial_state=None, time_major=False, *, backward=False,
+          d_outputs=None, d_final_state=None, seed=0):
     """Run :func:`~lstm_numpy.dynamic_rnn` and trace it; arguments as for ``dynamic_rnn``.
+
+    With ``backward=True`` the trace also records the backward pass of
+    ``L = sum(outputs * d_outputs)`` (+ the final state's term when ``d_final_state`` is
+    given) in ``.backward``, a :class:`~lstm_numpy.bptt.BackwardTrace`: every gradient the
+    backward step functions compute, with the equation it differentiates and the line that
+    computes it.
 
     Parameters
     ----------
@@ -147,10 +160,15 @@ def trace(cell, inputs, sequence_length=None, initial_state=None, time_major=Fal
     sequence_length : None or ints of shape (B,)
     initial_state : None (zeros) or the cell's state structure, leaves of shape (B, H)
     time_major : bool
+    backward : bool, also trace the backward pass
+    d_outputs : None (standard normal numbers drawn with ``seed``) or ndarray of the outputs'
+        shape, (B, T, H_top) or (T, B, H_top): dL/d outputs
+    d_final_state : None or the state structure, leaves of shape (B, H): dL/d final_state
+    seed : int, for the default ``d_outputs``
 
     Returns
     -------
-    Trace
+    Trace, with ``.backward`` a BackwardTrace when ``backward`` is true (None otherwise)
 
     Examples
     --------
@@ -161,7 +179,10 @@ def trace(cell, inputs, sequence_length=None, initial_state=None, time_major=Fal
     ((50, 30), '[m_1 + n_1, n_1]', (4, 30))
     """
     _, _, cache = dynamic_rnn(cell, inputs, sequence_length, initial_state, time_major)
-    return trace_cache(cache)
+    tr = trace_cache(cache)
+    if backward:
+        tr.backward = backward_trace(cache, d_outputs, d_final_state, seed)
+    return tr
 
 
 def _layer_entries(t, k, layer, step_cache, cell):

@@ -20,6 +20,7 @@ KINDS = {
     "contract": "dynamic_rnn's layouts and sequence lengths; --lengths",
     "gates": "heatmaps of every gate of one layer over time",
     "gradients": "||dL/dh_t|| against t for an RNN and an LSTM of the same size",
+    "contributions": "each step's share of dL_t/dW_h and ||dL_t/dh_t'||, RNN vs LSTM vs GRU; --layer",
 }
 
 
@@ -35,6 +36,8 @@ USES = {                      # the options that change each kind's figure; any 
     "contract": SHAPES + ("steps", "lengths"),
     "gates": ("cell", "sizes", "input_size", "steps", "layer") + VALUES,   # row 0 of the batch only
     "gradients": ("sizes", "input_size", "batch", "steps", "seed"),
+    "contributions": ("sizes", "input_size", "batch", "steps", "seed", "time_major", "lengths", "layer",
+                      "forget_bias"),
 }
 
 
@@ -84,6 +87,9 @@ def run(parser, args):
                      f"(its options: {uses})")
     if args.kind == "gradients" and typed(parser, args, "sizes") and len(args.sizes) != 1:
         parser.error(f"gradients draws one layer of each cell: expected one value for --sizes, got {len(args.sizes)}")
+    if args.kind == "contributions" and args.layer >= len(args.sizes):
+        parser.error(f"--layer must name one of the {len(args.sizes)} layer(s) of --sizes: expected 0 .. "
+                     f"{len(args.sizes) - 1}, got {args.layer}")
     if args.kind == "gru-cell" and not typed(parser, args, "cell"):
         args.cell = "gru"
     if args.kind in ("lstm-cell", "gru-cell") and args.cell != args.kind[:-5]:
@@ -118,6 +124,11 @@ def draw(plot, args):
     if args.kind == "gradients":
         return plot.plot_gradient_norms(plot.gradient_flow_curves(args.sizes[-1], args.input_size, args.steps,
                                                                   args.batch, args.seed))
+    if args.kind == "contributions":
+        runs = plot.contribution_runs(args.sizes, args.input_size, args.steps, args.batch, args.seed,
+                                      args.lengths, args.time_major, forget_bias=args.forget_bias)
+        names = {"lstm": f"LSTM (forget_bias={args.forget_bias:g})"} if args.forget_bias else None
+        return plot.plot_contributions(runs, layer=args.layer, names=names)
     cell = cell_from_arguments(args, rng)
     if args.kind == "unrolled":
         return plot.draw_unrolled(cell, args.batch, args.steps, time_major=args.time_major)

@@ -1,4 +1,5 @@
-"""``python -m lstm_numpy trace``: step through one forward pass, quantity by quantity.
+"""``python -m lstm_numpy trace``: step through one forward pass, quantity by quantity
+(``--backward``: and through its backward pass, gradient by gradient).
 
 Prints, for every step and layer, each named array in the article's notation with its shape
 (and with ``--values`` its values), read from a real ``dynamic_rnn`` run on random inputs.
@@ -18,6 +19,9 @@ def add_parser(subparsers):
                     "in the article's notation with its shape.")
     add_cell_arguments(parser, sizes=(20, 30), input_size=8, batch=4, steps=3)
     parser.add_argument("--values", action="store_true", help="also print each array's values (summarised)")
+    parser.add_argument("--backward", action="store_true",
+                        help="also trace the backward pass (BPTT) of L = sum(outputs * d_outputs), d_outputs "
+                             "drawn with --seed: every gradient with its equation and the line computing it")
     parser.set_defaults(func=lambda args: run(parser, args))
     return parser
 
@@ -29,5 +33,7 @@ def run(parser, args):
     shape = (args.steps, args.batch, args.input_size) if args.time_major else (args.batch, args.steps, args.input_size)
     inputs = rng.normal(size=shape)
     lengths = None if args.lengths is None else np.array(args.lengths)
-    print(trace(cell, inputs, sequence_length=lengths, time_major=args.time_major).format(values=args.values))
+    tr = trace(cell, inputs, sequence_length=lengths, time_major=args.time_major, backward=args.backward,
+               seed=args.seed)
+    print(tr.format(values=args.values))
     return 0

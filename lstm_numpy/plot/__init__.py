@@ -7,7 +7,7 @@ the same configuration gives the same bytes, PNG or SVG (whose labels stay text)
 Diagrams: :func:`draw_legend`, :func:`draw_unrolled` (RNN_details, lstm_detail_total),
 :func:`draw_lstm_cell`, :func:`draw_gru_cell`, :func:`draw_learned_state` (LSTM_realize),
 :func:`draw_contract`. Plots: :func:`plot_gates`, :func:`plot_gradient_norms`,
-:func:`plot_losses`.
+:func:`plot_losses`, :func:`plot_contributions`.
 """
 import importlib
 
@@ -17,7 +17,8 @@ import importlib
 _HOMES = {"save": "canvas", "draw_legend": "legend", "draw_unrolled": "unrolled", "draw_lstm_cell": "lstm_cell",
           "draw_gru_cell": "gru_cell", "draw_learned_state": "learned_state", "learned_initial_state": "learned_state",
           "draw_contract": "contract", "plot_gates": "analysis", "plot_gradient_norms": "analysis",
-          "plot_losses": "analysis", "gradient_flow_curves": "analysis", "run_for_gates": "analysis"}
+          "plot_losses": "analysis", "gradient_flow_curves": "analysis", "run_for_gates": "analysis",
+          "plot_contributions": "contributions", "contribution_runs": "contributions"}
 
 __all__ = list(_HOMES)
 

@@ -15,6 +15,7 @@ from ..time_loop import dynamic_rnn
 from .analysis import gradient_flow_curves, plot_gates, plot_gradient_norms, plot_losses
 from .canvas import save
 from .contract import draw_contract
+from .contributions import contribution_runs, plot_contributions
 from .gru_cell import draw_gru_cell
 from .learned_state import draw_learned_state
 from .legend import draw_legend
@@ -64,6 +65,8 @@ def figures():
         ("dynamic_rnn_contract.png", lambda: draw_contract(lstm, 3, 4, (4, 2, 0))),
         ("gate_heatmaps.png", trained_gates),
         ("gradient_norms.png", lambda: plot_gradient_norms(gradient_flow_curves())),
+        ("bptt_contributions.png", lambda: plot_contributions(contribution_runs(SIZES, INPUT, 20, BATCH, forget_bias=1.0),
+                                                              layer=1, names={"lstm": "LSTM (forget_bias=1)"})),
         ("loss_curves.png", lambda: plot_losses(trained()[0], title="remember x_0 over T=25 steps: "
                                                 "mean squared error, Adam, same size", xlabel="update")),
     ]
