@@ -67,16 +67,17 @@ class Cell:
         self.hidden_size = check_size("hidden_size", hidden_size)
         self.dtype = check_dtype(dtype)
         W_x, W_h = init_gate_weights(init, self.input_size, self.hidden_size, self.n_blocks,
-                                     as_rng(rng), self.dtype)
+                                     as_rng(rng), self.dtype, recurrent_size=self.output_size)
         self.params = {"W_x": W_x, "W_h": W_h}
         for name, shape in self.param_shapes().items():
             if name not in self.params:
                 self.params[name] = np.zeros(shape, dtype=self.dtype)   # biases start at zero
 
     def param_shapes(self):
-        """The shape each entry of ``params`` must have."""
+        """The shape each entry of ``params`` must have: ``W_h`` has a row per column of the
+        output fed back, ``output_size`` (H, or an LSTM's P with a projection)."""
         D, H, k = self.input_size, self.hidden_size, self.n_blocks
-        return {"W_x": (D, k * H), "W_h": (H, k * H), "b": (k * H,)}
+        return {"W_x": (D, k * H), "W_h": (self.output_size, k * H), "b": (k * H,)}
 
     def check_params(self):
         """A ValueError if an array in ``params`` lost its name, shape or dtype."""
@@ -92,14 +93,15 @@ class Cell:
                                  f"{shape}, got {got}")
 
     def zero_state(self, batch_size):
-        """The all-zero state for a batch: an ndarray (B, H), or ``LSTMState(c, h)`` of them."""
+        """The all-zero state for a batch: an ndarray (B, H), or ``LSTMState(c, h)`` of them
+        (with a projection, c (B, H) and h (B, P))."""
         B = check_size("batch_size", batch_size)
         widths = {"c": self.hidden_size, "h": self.output_size}
         return self.make_state({part: np.zeros((B, widths[part]), dtype=self.dtype) for part in self.state_parts})
 
     @property
     def output_size(self):
-        """The width of the output h: H (a projection would change it)."""
+        """The width of the output h: H (an LSTM with a projection says P)."""
         return self.hidden_size
 
     def step_quantities(self):
