@@ -377,22 +377,25 @@ class LSTMCell(Cell):
     def _variant_quantities(self, shift):
         """step_quantities with the peepholes, the clips and the projection."""
         peep = self.use_peepholes
-        rows = [("i", "i_t", "input gate: sigma([x, h] w_i + b_i" + (" + w_i_diag * c_{t-1})" if peep else ")")),
+        rows = [(name, name, f"peephole weights of gate {name[2]}", "(H,)")
+                for name in ("w_i_diag", "w_f_diag", "w_o_diag") if peep]
+        rows += [("i", "i_t", "input gate: sigma([x, h] w_i + b_i" + (" + w_i_diag * c_{t-1})" if peep else ")")),
                 ("f", "f_t", f"forget gate: sigma([x, h] w_f + b_f{shift}" + (" + w_f_diag * c_{t-1})" if peep else ")")),
                 ("g", "g_t", "candidate (the article's C~): tanh([x, h] w_g + b_g)")]
         if self.cell_clip is not None:
-            rows += [("c_hat", "c^_t", "f * c_{t-1} + i * g, before the clip"),
-                     ("c", "c_t", f"clip(c^_t, +-cell_clip={self.cell_clip:g})")]
+            rows += [("c_hat", "c_hat_t", "f * c_{t-1} + i * g, before the clip"),
+                     ("c", "c_t", f"clip(c_hat_t, +-cell_clip={self.cell_clip:g})")]
         else:
             rows += [("c", "c_t", "f * c_{t-1} + i * g")]
         rows += [("o", "o_t", "output gate: sigma([x, h] w_o + b_o" + (" + w_o_diag * c_t)" if peep else ")")),
                  ("tanh_c", "tanh(c_t)", "tanh of the new cell state")]
         if self.num_proj is None:
             return rows + [("h", "h_t", "o * tanh(c_t)")]
-        rows += [("m", "m_t", "o * tanh(c_t), before the projection")]
+        rows += [("m", "m_t", "o * tanh(c_t), before the projection"),
+                 ("W_proj", "W_proj", "projection weights", "(H, P)")]
         if self.proj_clip is not None:
-            rows += [("h_hat", "h^_t", "m_t W_proj, the projection", "(B, P)"),
-                     ("h", "h_t", f"clip(h^_t, +-proj_clip={self.proj_clip:g})", "(B, P)")]
+            rows += [("h_hat", "h_hat_t", "m_t W_proj, the projection", "(B, P)"),
+                     ("h", "h_t", f"clip(h_hat_t, +-proj_clip={self.proj_clip:g})", "(B, P)")]
         else:
             rows += [("h", "h_t", "m_t W_proj, the projection", "(B, P)")]
         return rows
