@@ -193,7 +193,7 @@ def lstm_variant_step_forward(x, h_prev, c_prev, W_x, W_h, b, *, w_i_diag=None, 
     else:
         o = sigmoid(a_o)                                      # (B, H)  eq. (5)
     tanh_c = np.tanh(c)                                       # (B, H)  eq. (7)
-    m = o * tanh_c                                            # (B, H)  eq. (7), eq. (7)'s h
+    m = o * tanh_c                                            # (B, H)  eq. (7), the basic cell's h
     h_hat = m if W_proj is None else m @ W_proj               # (B, P)  eq. (12), before the clip
     h = clip(h_hat, proj_clip)                                # (B, P)  eq. (13)
     cache = {"x": x, "h_prev": h_prev, "c_prev": c_prev, "i": i, "f": f, "g": g, "c_hat": c_hat,
