@@ -347,3 +347,69 @@ def test_the_docs_quote_the_backward_lines_byte_for_byte():
     assert len(quoted) >= 12
     for line in quoted:
         assert line in code_lines, f"docs/lstm.md quotes a line lstm.py does not have: {line!r}"
+
+
+# Parity: test_golden.py holds every fixture to its shared 1e-11; the LSTMCell and proj_size
+# fixtures are held here to the 1e-12 their issue asks for (measured: 1.3e-15 at most).
+
+def largest_differences(name):
+    """(forward, gradients): the largest absolute difference from the framework's numbers."""
+    import test_golden as golden
+    f = golden.load(name)
+
+    def most(pairs):
+        return max(float(np.max(np.abs(np.asarray(a) - np.asarray(b)))) for a, b in pairs)
+
+    if name.startswith("tf_"):
+        cell = ln.interop.from_tf(golden.prefixed(f, "var/"), forget_bias=float(f["forget_bias"]),
+                                  cell_clip=golden.fixture_clips(f, "cell_clip"),
+                                  proj_clip=golden.fixture_clips(f, "proj_clip"))
+        init = golden.tf_state(f, "initial_state", cell)
+        outputs, final, grads = golden.run(cell, f["inputs"], f.get("sequence_length"), init, bool(f["time_major"]),
+                                           f["d_outputs"], golden.tf_state(f, "d_final_state", cell))
+        expected = golden.tf_state(f, "final_state", cell), golden.tf_state(f, "grad/initial_state", cell)
+        converted, framework = ln.interop.to_tf(cell, grads.params), golden.prefixed(f, "grad/var/")
+        forward = [(outputs, f["outputs"])]
+    else:
+        cell = ln.interop.from_torch(golden.prefixed(f, "sd/"), "lstm")
+        state = [golden.torch_state(f, h, c, [""], True) for h, c in
+                 (("h0", "c0"), ("d_h_n", "d_c_n"), ("h_n", "c_n"), ("grad/h0", "grad/c0"))]
+        outputs, final, grads = golden.run(cell, f["inputs"], f.get("lengths"), state[0], not bool(f["batch_first"]),
+                                           f["d_output"], state[1])
+        expected = state[2], state[3]
+        converted, framework = ln.interop.to_torch(cell, grads.params), golden.prefixed(f, "grad/sd/")
+        forward = [(outputs, f["output"])]
+    assert sorted(converted) == sorted(framework)
+    forward += list(zip(golden.leaves(final), golden.leaves(expected[0])))
+    backward = [(grads.inputs, f["grad/inputs"])] + [(converted[k], framework[k]) for k in framework]
+    backward += list(zip(golden.leaves(grads.initial_state), golden.leaves(expected[1])))
+    return most(forward), most(backward)
+
+
+VARIANT_FIXTURES = ["tf_lstmcell_peepholes", "tf_lstmcell_cell_clip", "tf_lstmcell_proj", "tf_lstmcell_proj_clip",
+                    "tf_lstmcell_stack", "tf_lstmcell_mixed_stack", "tf_lstmcell_clip_boundary",
+                    "torch_lstm_proj", "torch_lstm_proj_packed"]
+
+
+@pytest.mark.parametrize("name", VARIANT_FIXTURES)
+def test_parity_with_the_frameworks_to_1e_12(name):
+    forward, backward = largest_differences(name)
+    assert forward < 1e-12 and backward < 1e-12, (forward, backward)
+
+
+def test_the_boundary_fixture_is_at_the_boundary():
+    import test_golden as golden
+    f = golden.load("tf_lstmcell_clip_boundary")
+    c, h = f["final_state/c"], f["final_state/h"]
+    assert np.sum(np.abs(c) == f["cell_clip"][0]) >= 4 and np.sum(np.abs(h) == f["proj_clip"][0]) >= 4
+    # TensorFlow passed the gradient through c at +-cell_clip (rows 0 and 2), none through row 1's 25 -> 20.
+    assert np.array_equal(f["grad/initial_state/c"][0], f["d_final_state/c"][0])
+    assert np.all(f["grad/initial_state/c"][1] == 0)
+
+
+def test_float32_stays_float32(rng):
+    cell = ln.LSTMCell(D, H, dtype=np.float32, rng=0, **VARIANTS["all"])
+    outputs, final, cache = ln.dynamic_rnn(cell, rng.normal(size=(B, T, D)), sequence_length=[T, 0])
+    grads = ln.dynamic_rnn_backward(np.ones_like(outputs), None, cache)
+    assert outputs.dtype == final.c.dtype == final.h.dtype == grads.inputs.dtype == np.float32
+    assert {name: g.dtype for name, g in grads.params.items()} == {name: np.dtype(np.float32) for name in cell.params}

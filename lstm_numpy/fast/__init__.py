@@ -4,7 +4,9 @@
 The readable step functions (``lstm.py``, ``gru.py``, ``rnn.py``) stay what a reader steps
 through; this package holds the same equations arranged for speed, and the tests hold it
 equal to them (to 1e-12 in float64). docs/performance.md explains each lever and what it
-measured.
+measured. A layer with an option its kernel does not compute (an LSTM's peepholes, clips or
+projection) runs the readable step functions instead, that layer only; :func:`routes` says
+which layers did.
 
 Examples
 --------
