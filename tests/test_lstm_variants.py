@@ -413,3 +413,11 @@ def test_float32_stays_float32(rng):
     grads = ln.dynamic_rnn_backward(np.ones_like(outputs), None, cache)
     assert outputs.dtype == final.c.dtype == final.h.dtype == grads.inputs.dtype == np.float32
     assert {name: g.dtype for name, g in grads.params.items()} == {name: np.dtype(np.float32) for name in cell.params}
+
+
+def test_a_state_of_the_wrong_width_names_p():
+    cell = ln.LSTMCell(D, H, num_proj=P, rng=0)
+    with pytest.raises(ValueError, match=r"expected initial_state.h of shape \(B, P\)=\(2, 3\), got \(2, 5\)"):
+        ln.dynamic_rnn(cell, np.ones((B, T, D)), initial_state=ln.LSTMState(np.zeros((B, H)), np.zeros((B, H))))
+    with pytest.raises(ValueError, match=r"LSTMState\(c, h\) with c \(2, 5\), h \(2, 3\), got tuple"):
+        ln.dynamic_rnn(cell, np.ones((B, T, D)), initial_state=(np.zeros((B, H)), np.zeros((B, P))))
