@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 import lstm_numpy as ln
 from lstm_numpy.gradcheck import check_dynamic_rnn, check_gradients, random_state
@@ -421,3 +422,41 @@ def test_a_state_of_the_wrong_width_names_p():
         ln.dynamic_rnn(cell, np.ones((B, T, D)), initial_state=ln.LSTMState(np.zeros((B, H)), np.zeros((B, H))))
     with pytest.raises(ValueError, match=r"LSTMState\(c, h\) with c \(2, 5\), h \(2, 3\), got tuple"):
         ln.dynamic_rnn(cell, np.ones((B, T, D)), initial_state=(np.zeros((B, H)), np.zeros((B, P))))
+
+
+# Properties over random small configurations of the options (hypothesis, derandomized in CI).
+
+@st.composite
+def variant_stacks(draw):
+    """(stack of 1-2 LSTM layers with random options, inputs (B, T, D), lengths, initial state)."""
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    layers, width = [], draw(st.integers(1, 4))
+    for _ in range(draw(st.integers(1, 2))):
+        num_proj = draw(st.one_of(st.none(), st.integers(1, 3)))
+        options = dict(use_peepholes=draw(st.booleans()), num_proj=num_proj,
+                       cell_clip=draw(st.one_of(st.none(), st.floats(0.05, 2.0))),
+                       proj_clip=None if num_proj is None else draw(st.one_of(st.none(), st.floats(0.05, 2.0))))
+        layers.append(randomize(ln.LSTMCell(width, draw(st.integers(1, 4)), rng=rng, **options), rng, scale=1.0))
+        width = layers[-1].output_size
+    cell = ln.MultiRNNCell(layers)
+    B, T = draw(st.integers(1, 3)), draw(st.integers(1, 4))
+    lengths = np.array([draw(st.integers(0, T)) for _ in range(B)])
+    return cell, rng.normal(size=(B, T, cell.input_size)), lengths, random_state(cell, B, rng, scale=1.0)
+
+
+@settings(max_examples=25)
+@given(variant_stacks())
+def test_properties_of_random_variant_stacks(config):
+    cell, x, lengths, state0 = config
+    outputs, final, cache = ln.dynamic_rnn(cell, x, lengths, state0)
+    assert outputs.shape == x.shape[:2] + (cell.output_size,)
+    for k, layer in enumerate(cell.cells):
+        for name in ("i", "f", "o"):                          # gates stay fractions
+            gate = ln.gate_history(cache, name, k)
+            assert np.all((gate >= 0) & (gate <= 1))
+        if layer.cell_clip is not None:                       # eq. (10)
+            assert np.abs(ln.gate_history(cache, "c", k)).max() <= layer.cell_clip
+        if layer.proj_clip is not None:                       # eq. (13)
+            assert np.abs(ln.gate_history(cache, "h", k)).max() <= layer.proj_clip
+    report = check_dynamic_rnn(cell, x, sequence_length=lengths, initial_state=state0)
+    assert report.passed, str(report)
