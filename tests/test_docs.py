@@ -198,7 +198,7 @@ DOCUMENTED_MODULES = CELL_MODULES + [
 
 # A shape in the shape letters: (B, D), (T, B, H), (4H,), (D, kH), (B, H_k), (..., K), (3,); an
 # equation number such as (E1) is none
-SHAPE_AXIS = r"(?:\.\.\.|[\dk]*[BTDEHKLNV](?:_\w+)?|\d+)"
+SHAPE_AXIS = r"(?:\.\.\.|[\dk]*[BTDEHKLNPV](?:_\w+)?|\d+)"
 SHAPE = re.compile(rf"\({SHAPE_AXIS}(?:,\s*{SHAPE_AXIS})*,?\)")
 # ... or a shape given by reference: "of any shape", "of ``x``'s shape", "of the outputs' shape",
 # "of shape ``shape``" (the argument that holds it)

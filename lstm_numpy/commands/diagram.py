@@ -14,7 +14,8 @@ MAX_PIXELS = 40 * 10 ** 6   # below PIL's decompression-bomb warning, readable i
 KINDS = {
     "legend": "the symbols used in every diagram",
     "unrolled": "layers by steps, h up and right, c right (the article's RNN_details, lstm_detail_total)",
-    "lstm-cell": "one LSTM cell's inside; --highlight forget|input|cell|output",
+    "lstm-cell": "one LSTM cell's inside; --highlight forget|input|cell|output; --peepholes, --num-proj P "
+                 "for TensorFlow 1.x LSTMCell's peephole and projection",
     "gru-cell": "one GRU cell's inside; --reset-before for TensorFlow 1.x's form",
     "learned-state": "the article's model with its learned initial state (LSTM_realize); --widths",
     "contract": "dynamic_rnn's layouts and sequence lengths; --lengths",
@@ -26,11 +27,12 @@ KINDS = {
 
 SHAPES = ("cell", "sizes", "input_size", "batch")        # what a diagram of shapes is drawn from
 VALUES = ("seed", "reset_before", "activation", "forget_bias")   # what changes only the numbers
-OPTIONS = SHAPES + VALUES + ("steps", "time_major", "lengths", "layer", "highlight", "widths", "dpi")
+OPTIONS = SHAPES + VALUES + ("steps", "time_major", "lengths", "layer", "highlight", "widths", "dpi",
+                             "peepholes", "num_proj")
 USES = {                      # the options that change each kind's figure; any other is an error
     "legend": (),
     "unrolled": SHAPES + ("steps", "time_major"),
-    "lstm-cell": SHAPES + ("layer", "highlight", "forget_bias"),
+    "lstm-cell": SHAPES + ("layer", "highlight", "forget_bias", "peepholes", "num_proj"),
     "gru-cell": SHAPES + ("layer", "reset_before"),
     "learned-state": ("widths", "batch", "steps"),
     "contract": SHAPES + ("steps", "lengths"),
@@ -55,6 +57,10 @@ def add_parser(subparsers):
                         help="lstm-cell: draw one gate's path in red")
     parser.add_argument("--widths", type=positive_int, nargs="+", default=[8, 32, 32, 64], metavar="W",
                         help="learned-state: the article's widths [m, n_1, ...] (default 8 32 32 64)")
+    parser.add_argument("--peepholes", action="store_true",
+                        help="lstm-cell: every layer with peepholes (TensorFlow 1.x LSTMCell's use_peepholes)")
+    parser.add_argument("--num-proj", type=positive_int, metavar="P",
+                        help="lstm-cell: every layer projects its output to P columns (LSTMCell's num_proj)")
     parser.add_argument("--dpi", type=int_at_least(1, "a positive dpi", maximum=MAX_DPI), default=110,
                         help=f"PNG resolution (default 110, at most {MAX_DPI})")
     parser.set_defaults(func=lambda args: run(parser, args))
@@ -129,11 +135,14 @@ def draw(plot, args):
                                       args.lengths, args.time_major, forget_bias=args.forget_bias)
         names = {"lstm": f"LSTM (forget_bias={args.forget_bias:g})"} if args.forget_bias else None
         return plot.plot_contributions(runs, layer=args.layer, names=names)
+    if args.kind == "lstm-cell":
+        from ..kinds import build_cell
+        cell = build_cell("lstm", args.sizes, args.input_size, rng=rng, forget_bias=args.forget_bias,
+                          use_peepholes=args.peepholes, num_proj=args.num_proj)
+        return plot.draw_lstm_cell(cell, args.batch, args.layer, args.highlight)
     cell = cell_from_arguments(args, rng)
     if args.kind == "unrolled":
         return plot.draw_unrolled(cell, args.batch, args.steps, time_major=args.time_major)
-    if args.kind == "lstm-cell":
-        return plot.draw_lstm_cell(cell, args.batch, args.layer, args.highlight)
     if args.kind == "gru-cell":
         return plot.draw_gru_cell(cell, args.batch, args.layer)
     if args.kind == "contract":

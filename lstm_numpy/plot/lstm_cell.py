@@ -4,6 +4,10 @@ The cell-state line runs along the top; h_{t-1} and x_t join into the article's 
 [x_t, h_{t-1}], which feeds the four gate layers; each layer box names its weight w_j^k
 [m_k + n_k, n_k] and bias b_j^k [n_k]. One gate can be highlighted in red, as in the
 article's gate-by-gate series: "forget", "input", "cell" (the update of c) or "output".
+
+A layer with TensorFlow 1.x LSTMCell's options shows them too: dashed peephole arrows from
+c_{t-1} into the i and f layers and from c_t into the o layer, labelled w_j_diag [n_k]; and the
+projection, a layer box W_proj [n_k, p_k] between m_t = o_t tanh(c_t) and h_t (s, p_k).
 """
 from .canvas import (CELL, CSTATE, HIGHLIGHT, HSTATE, LAYER, arrow, box, dot, new_figure, op,
                      shape_text, text)
@@ -50,6 +54,7 @@ def draw_lstm_cell(cell, batch=4, layer=0, highlight=None):
         return shape_text(tr.shape(name, k))
 
     fig, ax = new_figure(9.9, 5.6)
+    options = cell.cells[k].options()
     box(ax, 1.0, 0.75, 8.0, 3.75, fc=CELL, ec="#9bb0cc", zorder=0, rounded=0.15)
     # The cell state: c_{t-1} in, times f, plus i*g, out as c_t; a copy goes down through tanh.
     arrow(ax, [(0.2, Y_C), (X_GATE["f"] - 0.16, Y_C)], color=color("fc", CSTATE), lw=width("fc"), head=False)
@@ -96,7 +101,12 @@ def draw_lstm_cell(cell, batch=4, layer=0, highlight=None):
     arrow(ax, [(X_GATE["o"], top), (X_GATE["o"], y_oh), (X_OUT - 0.16, y_oh)], color=color("o"), lw=width("o"))
     text(ax, X_GATE["o"] + 0.08, 2.45, f"$o_t^{{{k}}}$ {shape('o_t')}", ha="left", color=color("o"))
     op(ax, X_OUT, y_oh, "×")
-    arrow(ax, [(X_OUT, y_oh - 0.16), (X_OUT, Y_BUS), (9.7, Y_BUS)], color=color("h"), lw=width("h"))
+    if options.get("num_proj"):
+        _projection(ax, tr, k, options, color("h"), width("h"), y_oh)
+    else:
+        arrow(ax, [(X_OUT, y_oh - 0.16), (X_OUT, Y_BUS), (9.7, Y_BUS)], color=color("h"), lw=width("h"))
+    if options.get("use_peepholes"):
+        _peepholes(ax, tr, k)
     text(ax, 9.7, Y_BUS + 0.1, f"$h_t^{{{k}}}$ {shape('h_t')}", ha="right", va="bottom", color=color("h"))
     # The copy of h_t going up: to layer k+1 at this step, or out as the output.
     dot(ax, X_UP, Y_BUS, color("h"))
@@ -105,12 +115,48 @@ def draw_lstm_cell(cell, batch=4, layer=0, highlight=None):
     up = f"to layer {k + 1}" if k < len(tr.dims["n"]) - 1 else "to outputs[:, t]"
     text(ax, X_UP - 0.1, 4.85, f"$h_t^{{{k}}}$ {up}", ha="right", color=color("h"))
     n = tr.dims["n"][k]
-    m_k = tr.dims["m"] if k == 0 else tr.dims["n"][k - 1]
-    title = f"LSTM layer k={k} inside: s={batch}, m_{k}={m_k}, n_{k}={n}"
+    m_k = tr.dims["m"] if k == 0 else tr.dims["p"][k - 1] or tr.dims["n"][k - 1]
+    p_k = f", p_{k}={tr.dims['p'][k]}" if tr.dims["p"][k] is not None else ""
+    title = f"LSTM layer k={k} inside: s={batch}, m_{k}={m_k}, n_{k}={n}{p_k}"
     if highlight:
         title += f"; {highlight} {'gate' if highlight != 'cell' else 'state update'} in red"
     text(ax, 0.2, 5.4, title, ha="left", weight="bold")
     bias = f" (f adds forget_bias {cell.cells[k].forget_bias:g})" if cell.cells[k].forget_bias else ""
+    output = (r"$m_t = o_t \tanh(c_t)$,  $h_t = m_t W_{proj}$" if options.get("num_proj")
+              else r"$h_t = o_t \tanh(c_t)$")
     text(ax, 4.4, 0.42, r"$j_t = act([x_t, h_{t-1}]\, w_j + b_j)$" + bias + r",  $c_t = f_t c_{t-1} + i_t g_t$,  "
-         r"$h_t = o_t \tanh(c_t)$", size=8, ha="left")
+         + output, size=8, ha="left")
     return fig
+
+
+Y_PEEP = 1.42     # the peepholes to i and f run between the bus and the gate layers
+
+
+def _peepholes(ax, tr, k):
+    """Dashed peephole arrows: c_{t-1} into the i and f layers (eqs. (8), (9) of docs/lstm.md),
+    c_t into the o layer (eq. (11)), each labelled with its weight's shape."""
+    style = dict(color=CSTATE, lw=1.0, ls=(0, (3, 2)))
+    x_from = 1.85                                             # on c_{t-1}, before the forget product
+    dot(ax, x_from, Y_C, CSTATE)
+    arrow(ax, [(x_from, Y_C), (x_from, Y_PEEP), (X_GATE["i"] - 0.3, Y_PEEP), (X_GATE["i"] - 0.3, Y_GATE)], **style)
+    arrow(ax, [(X_GATE["f"] - 0.3, Y_PEEP), (X_GATE["f"] - 0.3, Y_GATE)], **style)
+    text(ax, x_from - 0.06, 3.0, f"$w_{{f,i}}^{{{k}}}$ diag\n{shape_text(tr.shape('w_i_diag', k), True)} each",
+         ha="right", size=7, color=CSTATE)
+    x_c = X_GATE["o"] - GATE_W / 2 - 0.1                      # on c_t, between the g and o layers
+    dot(ax, x_c, Y_C, CSTATE)
+    arrow(ax, [(x_c, Y_C), (x_c, Y_GATE + 0.12), (X_GATE["o"] - GATE_W / 2, Y_GATE + 0.12)], **style)
+    text(ax, x_c + 0.06, 3.55, f"$w_o^{{{k}}}$ diag {shape_text(tr.shape('w_o_diag', k), True)}",
+         ha="left", size=7, color=CSTATE)
+
+
+def _projection(ax, tr, k, options, color, lw, y_oh):
+    """m_t = o_t tanh(c_t) through the projection layer W_proj (eq. (12)), clipped when
+    proj_clip is set (eq. (13)), out as h_t of width p_k."""
+    y_box, h_box, w_box = Y_BUS + 0.2, 0.62, 0.95
+    arrow(ax, [(X_OUT, y_oh - 0.16), (X_OUT, y_box + h_box)], color=color, lw=lw)
+    text(ax, X_OUT + 0.08, y_box + h_box + 0.2, f"$m_t^{{{k}}}$ {shape_text(tr.shape('m_t', k))}",
+         ha="left", size=7.5, color=color)
+    clip = f"\nclip ±{options['proj_clip']:g}" if options.get("proj_clip") else ""
+    label = f"$W_{{proj}}^{{{k}}}$\n{shape_text(tr.shape('W_proj', k), True)}{clip}"
+    box(ax, X_OUT - w_box / 2, y_box, w_box, h_box, label, fc=LAYER, ec=color, lw=lw, size=7)
+    arrow(ax, [(X_OUT, y_box), (X_OUT, Y_BUS), (9.7, Y_BUS)], color=color, lw=lw)
