@@ -62,14 +62,14 @@ def draw_contract(cell, batch=3, steps=4, lengths=(4, 2, 0), seed=0):
         f"{shape_text(x.shape)}\n\ntime_major=True\n(T, B, D) = {shape_text(x.transpose(1, 0, 2).shape)}",
         fc=WEIGHTS, size=8)
     box(ax, 3.7, y0 + 0.55, 2.4, 0.8, "dynamic_rnn(cell, inputs,\nsequence_length, initial_state,\ntime_major)",
-        fc=LAYER, size=7.5)
+        fc=LAYER, size=8)
     arrow(ax, [(3.1, y0 + 0.95), (3.7, y0 + 0.95)])
     arrow(ax, [(6.1, y0 + 1.25), (6.7, y0 + 1.25)])
     arrow(ax, [(6.1, y0 + 0.65), (6.7, y0 + 0.65)])
     box(ax, 6.7, y0 + 1.05, 3.5, 0.95, "outputs: the top layer's h at every step\n"
         f"(B, T, H) = {shape_text(outputs.shape)}\ntime-major (T, B, H) = {shape_text(outputs_tm.shape)}",
         fc=WEIGHTS, size=8)
-    box(ax, 6.7, y0 - 0.15, 3.5, 1.05, "final_state (same in both layouts)\n" + state_text(cell, final), fc=WEIGHTS, size=7)
+    box(ax, 6.7, y0 - 0.15, 3.5, 1.05, "final_state (same in both layouts)\n" + state_text(cell, final), fc=WEIGHTS, size=8)
     text(ax, 0.15, ytop + 0.45, f"sequence_length = {lengths.tolist()}: outputs zero at and past a row's length, "
          "its state carried to the end", ha="left", weight="bold", size=8.5)
     part = ("[-1]" if cell.stacked else "") + (".h" if len(cell.cells[-1].state_parts) > 1 else "")
@@ -80,14 +80,14 @@ def draw_contract(cell, batch=3, steps=4, lengths=(4, 2, 0), seed=0):
     for b in range(batch):
         y = ytop - (b + 1) * (chh + gap)
         text(ax, 0.15, y + chh / 2, f"row {b}\nlength {lengths[b]}", ha="left", size=8)
-        box(ax, x0 - 1.5, y, 1.0, chh, f"h {shape_text(top_h(cell, initial)[b].shape)}", fc="white", size=7.5)
+        box(ax, x0 - 1.5, y, 1.0, chh, f"h {shape_text(top_h(cell, initial)[b].shape)}", fc="white", size=8)
         for t in range(steps):
             zero = bool(np.all(outputs[b, t] == 0))           # what dynamic_rnn returned, not a rule
             label = ("0 " if zero else f"$h_{t}$ ") + shape_text(outputs[b, t].shape)
             ink = MUTED if zero else HSTATE
             box(ax, x0 + t * cw + 0.08, y, cw - 0.16, chh, label, fc="#e6e6e6" if zero else LAYER, ec=ink,
-                size=7.5, color=ink)
-        box(ax, fx, y, 1.1, chh, f"h {shape_text(top_h(cell, final)[b].shape)}", fc="white", size=7.5)
+                size=8, color=ink)
+        box(ax, fx, y, 1.1, chh, f"h {shape_text(top_h(cell, final)[b].shape)}", fc="white", size=8)
         source = [t for t in range(steps) if np.array_equal(hs[t, b], top_h(cell, final)[b])]
         if source:
             t = source[-1]
@@ -97,7 +97,7 @@ def draw_contract(cell, batch=3, steps=4, lengths=(4, 2, 0), seed=0):
             start = (x0 - 0.5, y + chh / 2)
             label = "= initial state (length 0)"
         arrow(ax, [start, (start[0], y - 0.1), (fx + 0.55, y - 0.1), (fx + 0.55, y)], color=MUTED, lw=1.0)
-        text(ax, fx + 0.7, y - 0.1, label, ha="left", size=7.5, color=MUTED)
+        text(ax, fx + 0.7, y - 0.1, label, ha="left", size=8, color=MUTED)
     return fig
 
 
