@@ -43,7 +43,7 @@ gradcheck: $(STAMP)  ## gradient-check every cell type (the default set)
 docs: $(STAMP)  ## run every example in docs/ and the README, and check the docs' links and references
 	$(PY) -m pytest tests/test_docs.py tests/test_article.py
 
-figures: $(STAMP)  ## redraw every figure in figures/: the diagrams, and the sine and chars runs (about two minutes)
+figures: $(STAMP)  ## redraw every figure in figures/: the diagrams, then the sine and chars runs (a few minutes)
 	$(PY) -m lstm_numpy.plot.gallery figures
 	OPENBLAS_NUM_THREADS=1 $(PY) -m lstm_numpy train sine --evals 10 --figures figures
 	OPENBLAS_NUM_THREADS=1 $(PY) -m lstm_numpy train chars --figures figures

@@ -28,8 +28,12 @@ def label_sizes(fig):
 LARGE = [("unrolled lstm 4x12", lambda: plot.draw_unrolled(build_cell("lstm", [20, 30, 40, 50], 8, rng=0), 4, 12)),
          ("unrolled rnn 1x6", lambda: plot.draw_unrolled(build_cell("rnn", [20], 8, rng=0), 4, 6)),
          ("unrolled gru 8x40", lambda: plot.draw_unrolled(build_cell("gru", [3, 4, 5, 6, 7, 8, 9, 10], 2, rng=0), 2, 40)),
-         ("learned-state 6x30", lambda: plot.draw_learned_state([8, 32, 32, 64, 64, 128, 128], 4, 30)),
-         ("lstm-cell layer 3", lambda: plot.draw_lstm_cell(build_cell("lstm", [20, 30, 40, 50], 8, rng=0), 4, 3))]
+         ("learned-state 6x30", lambda: plot.draw_learned_state([3, 4, 5, 6, 7, 8, 9], 2, 30)),
+         ("lstm-cell layer 3", lambda: plot.draw_lstm_cell(build_cell("lstm", [20, 30, 40, 50], 8, rng=0), 4, 3)),
+         ("contract 6 layers B=8 T=12", lambda: plot.draw_contract(build_cell("lstm", [20, 30, 40, 50, 60, 70], 8, rng=0),
+                                                                   8, 12, [12, 11, 9, 7, 5, 3, 1, 0])),
+         ("gates 4x12", lambda: plot.plot_gates(plot.run_for_gates(build_cell("lstm", [3, 4, 5, 6], 2, rng=0),
+                                                                   steps=12), layer=3))]
 
 
 @pytest.mark.parametrize("name, draw", LARGE, ids=[name for name, _ in LARGE])
@@ -50,6 +54,14 @@ def test_elided_steps_and_layers_are_said_and_the_last_one_drawn():
     assert "outputs[:, 11] = $h_{11}^{5}$" in text and "LSTM layer 3" not in text
     small = labels(plot.draw_unrolled(build_cell("lstm", [20, 30], 8, rng=0), 4, 4))
     assert "not drawn" not in small and "$x_{3}$ (4, 8)" in small
+
+
+def test_the_contract_elides_steps_and_rows_and_links_an_elided_last_step():
+    text = labels(plot.draw_contract(build_cell("lstm", [20, 30, 40, 50, 60], 8, rng=0), 8, 12,
+                                     [12, 11, 9, 7, 5, 3, 1, 0]))
+    assert "sequence_length = [12, 11, ..., 0]:" in text and "(steps 2 to 10 and rows 2 to 6 not drawn)" in text
+    assert "= $h_{10}$ (last valid step)" in text and "outputs[:, 11]" in text and "outputs[:, 5]" not in text
+    assert " ... layers 2 to 3 ...," in text and "row 7\nlength 0" in text and "row 3\n" not in text
 
 
 def test_every_figure_counts_layers_from_0_and_maps_the_articles_letters():
@@ -125,14 +137,18 @@ def test_every_figure_is_saved_one_way(tmp_path):
             assert image.mode == "P"                          # the palette of plot.save: no colour map here
 
 
-def test_diagram_gradients_teaches_its_lesson_with_no_options(tmp_path):
+def test_diagram_gradients_teaches_its_lesson_with_no_options(tmp_path, monkeypatch):
     """T=40 by default, so the RNN's gradient has faded far below the LSTMs' at t=0."""
-    out = tmp_path / "g.svg"
-    assert main(["diagram", "gradients", "-o", str(out)]) == 0
-    curves = plot.gradient_flow_curves()
-    rnn, lstm0, lstm1 = (v[0] for v in curves.values())
-    assert rnn < lstm0 < lstm1 and lstm1 / rnn > 1e6
-    assert "RNN (tanh), H=32" in out.read_text()
+    asked, measure = [], plot.gradient_flow_curves
+    monkeypatch.setattr(plot, "gradient_flow_curves", lambda *args: asked.append(args) or measure(*args))
+    assert main(["diagram", "gradients", "-o", str(tmp_path / "g.svg")]) == 0
+    assert asked == [([32], 8, 40, 8, 0)]                     # sizes, D, T, B, seed: the docs' figure
+    assert "RNN (tanh), H=32" in (tmp_path / "g.svg").read_text()
     stacked = tmp_path / "s.svg"                                # --sizes in the form of every other kind
-    assert main(["diagram", "gradients", "--sizes", "20", "30", "--steps", "12", "-o", str(stacked)]) == 0
-    assert "H=[20, 30]" in stacked.read_text()
+    assert main(["diagram", "gradients", "--sizes", "6", "5", "--steps", "4", "-o", str(stacked)]) == 0
+    assert asked[-1] == ([6, 5], 8, 4, 8, 0) and "H=[6, 5]" in stacked.read_text()
+
+
+def test_the_default_gradients_show_the_rnn_fading_first():
+    rnn, lstm0, lstm1 = (v[0] for v in plot.gradient_flow_curves().values())
+    assert rnn < lstm0 < lstm1 and lstm1 / rnn > 1e6

@@ -72,10 +72,10 @@ def plot_gates(cache, layer=0, row=0, title=None):
                            interpolation="nearest", origin="lower")
             ax.set_title(f"{GATE_TITLES[name]}\n{values.shape[0]} units × T={values.shape[1]}", fontsize=8)
             ax.set_xlabel("step t", fontsize=8)
-            ax.tick_params(labelsize=7)
+            ax.tick_params(labelsize=8)
             ax.yaxis.set_major_locator(MaxNLocator(integer=True))
             ax.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
-            fig.colorbar(im, ax=ax, fraction=0.08, pad=0.03).ax.tick_params(labelsize=7)
+            fig.colorbar(im, ax=ax, fraction=0.08, pad=0.03).ax.tick_params(labelsize=8)
         axes[0].set_ylabel("unit", fontsize=8)
         suptitle = fig.suptitle(title or f"{type(layers[layer]).__name__} layer {layer}, batch row {row}: every gate over time",
                                 fontsize=9)

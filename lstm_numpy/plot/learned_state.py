@@ -1,8 +1,9 @@
 """The article's hand-written model ("LSTM_realize"): a learned initial state from x_0, in red.
 
 Instead of zeros, each layer's initial state is computed from the first input frame and
-chained up the stack: ``h0^1 = tanh(x_0 WEH_1)``, ``h0^(k+1) = tanh(h0^k WEH_(k+1))``, and the
-same for c0 with WEC_k; WEH_k and WEC_k are ``[width[k-1], width[k]]``. x_0 then also enters
+chained up the stack, layers counted from 0 as in :mod:`lstm_numpy.models.initial_state` (the
+article counts from 1): ``h0^0 = tanh(x_0 WEH_0)``, ``h0^(k+1) = tanh(h0^k WEH_(k+1))``, and the
+same for c0 with WEC_k; WEH_k and WEC_k are ``[width[k], width[k+1]]``. x_0 then also enters
 as the step-0 input. The shapes come from a real pass: the chain is computed here in NumPy
 and handed to :func:`~lstm_numpy.dynamic_rnn` as its initial state, time-major as in the article.
 """
