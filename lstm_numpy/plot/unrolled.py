@@ -189,10 +189,10 @@ def draw_grid(ax, tr, left, initial, time_major=False, grid=None):
                 x1 = grid.x(j + 1) if j < last else grid.width - 0.12
                 if t is None:
                     dots(ax, grid.x(j) + DW / 2, ly)
-                    t = grid.steps[j + 1] - 1                 # the state leaving the elided steps
-                arrow(ax, [(x0, ly), (x1, ly)], color=color, head=grid.steps[j + 1:j + 2] != [None])
-                label = f"{sym(name, t, k)} {shape_text(tr.shape(f'{name}_t', k, t))}"
-                text(ax, (x0 + x1) / 2, ly + dy, ("final " if t + 1 == T else "") + label,
+                s = grid.steps[j + 1] - 1 if t is None else t     # after the dots: the state leaving them
+                arrow(ax, [(x0, ly), (x1, ly)], color=color, head=j == last or grid.steps[j + 1] is not None)
+                label = f"{sym(name, s, k)} {shape_text(tr.shape(f'{name}_t', k, s))}"
+                text(ax, (x0 + x1) / 2, ly + dy, ("final " if s + 1 == T else "") + label,
                      color=color, va=va, size=8)
     top = grid.y(len(grid.layers) - 1) + CH
     for j, t in enumerate(grid.steps):
