@@ -52,6 +52,11 @@ def test_the_license_file_and_its_metadata():
 
 
 def test_version(capsys):
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        version("lstm_numpy")
+    except PackageNotFoundError:
+        pytest.skip("lstm_numpy is not installed (imported from a checkout): it has no version metadata")
     with pytest.raises(SystemExit) as done:
         main(["--version"])
     assert done.value.code == 0
