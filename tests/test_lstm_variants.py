@@ -328,7 +328,7 @@ def test_diagram_draws_peepholes_and_projection(tmp_path):
     cell = ln.kinds.build_cell("lstm", [7, 11], 3, use_peepholes=True, num_proj=5, proj_clip=0.5, rng=0)
     text = labels(plot.draw_lstm_cell(cell, 2, layer=1))
     for expected in ["[11, 5]", "$W_{proj}^{1}$", "clip ±0.5", "$m_t^{1}$ (2, 11)", "$h_t^{1}$ (2, 5)",
-                     "$h_{t-1}^{1}$ (2, 5)", "diag [11]", "[11] each", "m_1=5, n_1=11, p_1=5", "[10, 11]"]:
+                     "$h_{t-1}^{1}$ (2, 5)", "diag [11]", "[11] each", "m_1 = p_0 = P_0 = 5, n_1 = H_1 = 11, p_1 = P_1 = 5", "[10, 11]"]:
         assert expected in text, expected
     plain = labels(plot.draw_lstm_cell(ln.kinds.build_cell("lstm", [7, 11], 3, rng=0), 2, layer=1))
     assert "diag" not in plain and "proj" not in plain

@@ -9,12 +9,14 @@ A layer with TensorFlow 1.x LSTMCell's options shows them too: dashed peephole a
 c_{t-1} into the i and f layers and from c_t into the o layer, labelled w_j_diag [n_k]; and the
 projection, a layer box W_proj [n_k, p_k] between m_t = o_t tanh(c_t) and h_t (s, p_k).
 """
-from .canvas import (CELL, CSTATE, HIGHLIGHT, HSTATE, LAYER, arrow, box, dot, new_figure, op,
+from .canvas import (CELL, CSTATE, HIGHLIGHT, HOP, HSTATE, LAYER, arrow, box, dot, hop, new_figure, op,
                      shape_text, text)
-from .unrolled import traced
+from .unrolled import cell_letters, traced
 
 HIGHLIGHTS = ("forget", "input", "cell", "output")
-Y_C, Y_BUS, Y_GATE, GATE_H, GATE_W = 3.9, 1.2, 1.6, 0.66, 1.05
+HIGHLIGHT_NAMES = {"forget": "forget gate", "input": "input gate and candidate",
+                   "cell": "cell-state update (f, i, g and c)", "output": "output gate"}
+Y_C, Y_BUS, Y_GATE, GATE_H, GATE_W = 3.9, 1.2, 1.55, 0.78, 1.17
 X_GATE = {"f": 2.55, "i": 3.8, "g": 5.05, "o": 6.3}
 X_ADD, X_OUT, X_UP = 4.4, 7.5, 8.55
 
@@ -41,7 +43,7 @@ def draw_lstm_cell(cell, batch=4, layer=0, highlight=None):
     if not 0 <= layer < len(tr.dims["n"]):
         raise ValueError(f"expected layer in [0, {len(tr.dims['n']) - 1}], got {layer}")
     k = layer
-    lit = {"forget": {"f", "fc"}, "input": {"i", "g", "ig"}, "cell": {"f", "fc", "ig", "c"},
+    lit = {"forget": {"f", "fc"}, "input": {"i", "g", "ig"}, "cell": {"f", "fc", "i", "g", "ig", "c"},
            "output": {"o", "tanh", "h"}}.get(highlight, set())
 
     def color(part, base=HSTATE):
@@ -78,7 +80,7 @@ def draw_lstm_cell(cell, batch=4, layer=0, highlight=None):
         arrow(ax, [(x, Y_BUS), (x, Y_GATE)], color=color(gate), lw=width(gate))
         label = (f"{act}\n$w_{gate}^{{{k}}}$ {shape_text(tr.shape('w_' + gate, k), True)}\n"
                  f"$b_{gate}^{{{k}}}$ {shape_text(tr.shape('b_' + gate, k), True)}")
-        box(ax, x - GATE_W / 2, Y_GATE, GATE_W, GATE_H, label, fc=LAYER, ec=color(gate), lw=width(gate), size=7.5)
+        box(ax, x - GATE_W / 2, Y_GATE, GATE_W, GATE_H, label, fc=LAYER, ec=color(gate), lw=width(gate), size=8.5)
     top = Y_GATE + GATE_H
     # f goes straight up into the product with c_{t-1}.
     arrow(ax, [(X_GATE["f"], top), (X_GATE["f"], Y_C - 0.16)], color=color("f"), lw=width("f"))
@@ -110,16 +112,18 @@ def draw_lstm_cell(cell, batch=4, layer=0, highlight=None):
     text(ax, 9.7, Y_BUS + 0.1, f"$h_t^{{{k}}}$ {shape('h_t')}", ha="right", va="bottom", color=color("h"))
     # The copy of h_t going up: to layer k+1 at this step, or out as the output.
     dot(ax, X_UP, Y_BUS, color("h"))
-    arrow(ax, [(X_UP, Y_BUS), (X_UP, Y_C - 0.1)], color=color("h"), lw=width("h"), head=False)
-    arrow(ax, [(X_UP, Y_C + 0.1), (X_UP, 5.0)], color=color("h"), lw=width("h"))
+    arrow(ax, [(X_UP, Y_BUS), (X_UP, Y_C - HOP)], color=color("h"), lw=width("h"), head=False)
+    hop(ax, X_UP, Y_C, color=color("h"), lw=width("h"))      # crosses the c line without joining it
+    arrow(ax, [(X_UP, Y_C + HOP), (X_UP, 5.0)], color=color("h"), lw=width("h"))
     up = f"to layer {k + 1}" if k < len(tr.dims["n"]) - 1 else "to outputs[:, t]"
     text(ax, X_UP - 0.1, 4.85, f"$h_t^{{{k}}}$ {up}", ha="right", color=color("h"))
     n = tr.dims["n"][k]
-    m_k = tr.dims["m"] if k == 0 else tr.dims["p"][k - 1] or tr.dims["n"][k - 1]
-    p_k = f", p_{k}={tr.dims['p'][k]}" if tr.dims["p"][k] is not None else ""
-    title = f"LSTM layer k={k} inside: s={batch}, m_{k}={m_k}, n_{k}={n}{p_k}"
+    below = None if k == 0 else tr.dims["p"][k - 1]             # the layer below's projection width, if any
+    m_k = tr.dims["m"] if k == 0 else below or tr.dims["n"][k - 1]
+    p_k = f", p_{k} = P_{k} = {tr.dims['p'][k]}" if tr.dims["p"][k] is not None else ""
+    title = f"LSTM layer k = {k} inside: {cell_letters(batch, k, m_k, n, below_projected=below is not None)}{p_k}"
     if highlight:
-        title += f"; {highlight} {'gate' if highlight != 'cell' else 'state update'} in red"
+        title += f"; {HIGHLIGHT_NAMES[highlight]} in red"
     text(ax, 0.2, 5.4, title, ha="left", weight="bold")
     bias = f" (f adds forget_bias {cell.cells[k].forget_bias:g})" if cell.cells[k].forget_bias else ""
     output = (r"$m_t = o_t \tanh(c_t)$,  $h_t = m_t W_{proj}$" if options.get("num_proj")
