@@ -75,6 +75,7 @@ def explain(cell, inputs, sequence_length=None, time_major=False, *, seed=0, pat
 
     Examples
     --------
+    >>> import numpy as np
     >>> import lstm_numpy as ln
     >>> cell = ln.MultiRNNCell([ln.LSTMCell(8, 20, rng=0), ln.LSTMCell(20, 30, rng=1)])
     >>> page = explain(cell, np.zeros((4, 2, 8)))                      # (s, T, m)

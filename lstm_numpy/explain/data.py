@@ -216,7 +216,9 @@ def page_data(cell, inputs, sequence_length=None, time_major=False, seed=0, weig
     inputs : ndarray of shape (B, T, D), or (T, B, D) with ``time_major``
     sequence_length : None or ints of shape (B,)
     time_major : bool, the layout of ``inputs``; the page is the same either way
-    seed : int, draws ``d_outputs`` for ``L = sum(outputs * d_outputs)`` as the trace does
+    seed : int, draws ``d_outputs`` for ``L = sum(outputs * d_outputs)``: standard normal numbers
+        in the order of shape (B, T, H_top) (as the trace draws them for batch-major inputs), laid
+        out as the inputs are
     weight : str, the weight whose per-step contributions the matrix shows
     options : None or dict of the cell's options to state in the header (the bottom layer's ``options()`` if None)
 
@@ -232,7 +234,9 @@ def page_data(cell, inputs, sequence_length=None, time_major=False, seed=0, weig
     check_limits(cell, T, B)
     outputs, _, cache = dynamic_rnn(cell, inputs, sequence_length, None, time_major)
     tr = trace_cache(cache)
-    bt = backward_trace(cache, None, None, seed)
+    # d_outputs drawn in the (B, T, H_top) order whatever the layout, so both layouts give one page
+    d_outputs = np.random.default_rng(seed).normal(size=(B, T, cell.output_size)).astype(cell.dtype)
+    bt = backward_trace(cache, d_outputs.transpose(1, 0, 2) if time_major else d_outputs)
     contributions = step_contributions(cell, inputs, weight, bt.d_outputs, sequence_length, time_major)
     steps, params = forward_entries(tr, cache)
     layers = cell.cells
@@ -242,7 +246,7 @@ def page_data(cell, inputs, sequence_length=None, time_major=False, seed=0, weig
     config = {"kind": layers[0].kind, "options": layers[0].options() if options is None else options,
               "s": B, "m": layers[0].input_size, "T": T, "n": [layer.hidden_size for layer in layers],
               "lengths": None if lengths is None else [int(v) for v in lengths],
-              "time_major": bool(time_major), "seed": seed, "state_parts": list(layers[0].state_parts),
+              "seed": seed, "state_parts": list(layers[0].state_parts),
               "gates": list(layers[0].gates)}
     return {"config": config,
             "layers": [{"m": layer.input_size, "n": layer.hidden_size, "params": params[k]}

@@ -1,7 +1,7 @@
 "use strict";
 // The explorable page of one traced pass: an overview of the unrolled network, one cell opened,
 // the backward switch, stepping through both passes, and the gradient-contribution matrices.
-// Everything it shows is in the JSON of <script id="data">, written by lstm_numpy.explain.
+// Everything it shows is in the JSON data element (id "data"), written by lstm_numpy.explain.
 
 const ERRORS = [];                                    // read by the self-test: there should be none
 window.addEventListener("error", (event) => ERRORS.push(String(event.message)));
@@ -63,7 +63,7 @@ function colour(v, scale) {
 }
 
 function drawHeatmap(canvas, encoded, carried) {
-  // One pixel per number (rows x columns), scaled by CSS; carried rows drawn faded and striped.
+  // One pixel per number (rows x columns), scaled by CSS; carried rows tinted amber.
   const [rows, cols] = rowsAndColumns(encoded.shape);
   const v = values(encoded);
   const scale = v.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
@@ -74,7 +74,7 @@ function drawHeatmap(canvas, encoded, carried) {
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) {
       let rgb = colour(v[r * cols + c], scale);
-      if (carried && carried.includes(r)) rgb = (c % 2) ? [205, 190, 160] : rgb.map((x) => Math.round(0.35 * x + 0.65 * 235));
+      if (carried && carried.includes(r)) rgb = rgb.map((x, i) => Math.round(0.55 * x + 0.45 * [226, 190, 120][i]));
       image.data.set([...rgb, 255], 4 * (r * cols + c));
     }
   }
@@ -139,8 +139,7 @@ function buildOverview() {
   rowName("outputs y_t");
   for (let t = 0; t < T; t++) {
     blank();
-    const io = add(element("div", { class: "io" }, element("span", { text: `y_${t} ` + shapeText(DATA.outputs[t].shape) })));
-    io.append(heatmap(DATA.outputs[t], deadRows(t)));
+    add(element("div", { class: "io output", "data-t": t }));
   }
   blank();
   for (let k = top; k >= 0; k--) {
@@ -183,6 +182,13 @@ function drawOverview() {
     if (dead.length) node.append(element("div", { class: "carried", text: `rows ${dead.join(", ")} carried` }));
     node.classList.toggle("open", t === state.t && k === state.k);
   }
+  for (const io of document.querySelectorAll(".io.output")) {
+    // forward: the output y_t (zero in rows past their length); backward: dL/dy_t, where BPTT starts
+    const t = Number(io.dataset.t);
+    const [name, value] = state.pass === "forward" ? [`y_${t}`, DATA.outputs[t]] : [`dy_${t} = d_outputs[${t}]`, DATA.d_outputs[t]];
+    io.textContent = "";
+    io.append(element("span", { text: `${name} ${shapeText(value.shape)}` }), heatmap(value, deadRows(t)));
+  }
   for (const arrow of document.querySelectorAll(".arrow")) {
     const k = Number(arrow.dataset.k);
     arrow.textContent = "";
@@ -192,7 +198,7 @@ function drawOverview() {
   const hint = state.pass === "forward"
     ? "Each node is one layer at one step: its h" + (IS_LSTM ? " and c" : "") + " as heatmaps (batch rows down, units across; blue below zero, red above). Click a node to open it."
     : "Backward: each node shows the gradient dh its step receives (from its output and from step t+1)" + (IS_LSTM ? " and dc" : "") + "; the arrows carry gradients down and to the left.";
-  document.getElementById("overview-hint").textContent = hint + (CFG.lengths ? ` sequence_length ${JSON.stringify(CFG.lengths)}: rows at and past their length are striped (their state is carried).` : "");
+  document.getElementById("overview-hint").textContent = hint + (CFG.lengths ? ` sequence_length ${JSON.stringify(CFG.lengths)}: rows at and past their length are tinted amber (their state is carried).` : "");
 }
 
 // ---- one cell, opened ---------------------------------------------------------------------------
@@ -295,7 +301,7 @@ function setPass(pass) {
   openCell(state.t, state.k);
 }
 
-function goTo(pos) {
+function goTo(pos, scroll = true) {
   // Show the quantity at position pos of the stepping order: its pass, node, card, equation, line.
   state.pos = Math.max(-1, Math.min(SEQUENCE.length - 1, pos));
   const e = SEQUENCE[state.pos];
@@ -307,7 +313,7 @@ function goTo(pos) {
     if (passChanged || state.t !== e.t || state.k !== e.k) openCell(e.t, e.k);
     else { markCards(); showNumbers(); markCurrent(); }
     const card = [...document.querySelectorAll(".q")].find((c) => c.entry === e);
-    if (card && card.scrollIntoView) card.scrollIntoView({ block: "nearest" });
+    if (card && scroll) card.scrollIntoView({ block: "nearest" });
   } else {
     markCurrent();
   }
@@ -427,6 +433,7 @@ function selftest(spec) {
     }
   }
   result.resources = performance.getEntriesByType("resource").map((r) => r.name);
+  result.width = { scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth };
   result.errors = ERRORS;
   const out = document.getElementById("selftest-result");
   out.textContent = JSON.stringify(result);
@@ -451,8 +458,13 @@ function start() {
   buildOverview();
   openCell(T - 1, LAYERS - 1);
   showNow();
-  const test = /#selftest=([\d,]+)/.exec(location.hash);
-  if (test) selftest(test[1]);
+  // The address can open a view: #node=t,k  #pass=backward  #step=N (the N-th quantity)  #selftest=N,M
+  const ask = new URLSearchParams(location.hash.slice(1));
+  const node = (ask.get("node") || "").split(",").map(Number);
+  if (node.length === 2 && node[0] >= 0 && node[0] < T && node[1] >= 0 && node[1] < LAYERS) openCell(node[0], node[1]);
+  if (ask.get("pass") === "backward") setPass("backward");
+  if (Number(ask.get("step")) > 0) goTo(Number(ask.get("step")) - 1, false);
+  if (/^\d+,\d+$/.test(ask.get("selftest") || "")) selftest(ask.get("selftest"));
 }
 
 start();
