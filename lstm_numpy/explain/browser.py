@@ -3,7 +3,8 @@
 Used by the browser tests and by ``explain --screenshot``. The browser is the distribution's
 (``apt-get install chromium`` on Debian); nothing is downloaded. Every run gets a fresh profile
 folder and the flags that keep Chromium from reaching the network on its own (no background
-networking, component updates or sync), and the page itself forbids any request.
+networking, component updates or sync; no host name resolves and every connection goes to a
+closed port), and the page itself forbids any request.
 """
 import html
 import json
@@ -17,8 +18,25 @@ from pathlib import Path
 NAMES = ("chromium", "chromium-browser")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--disable-default-apps", "--hide-scrollbars",
-         "--mute-audio"]
+         "--mute-audio", "--enable-logging=stderr", "--v=0",
+         # the network, disabled: no name resolves and every connection goes to a closed port
+         "--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=127.0.0.1:9"]
+CONSOLE = re.compile(r"^.*:CONSOLE[:(].*$", re.M)          # a line of the page's console in the log
 RESULT = re.compile(r'<pre id="selftest-result">(.*?)</pre>', re.S)
+
+
+def console_lines(stderr):
+    """The lines of Chromium's log (run with ``--enable-logging=stderr``) that the page's console wrote.
+
+    Parameters
+    ----------
+    stderr : str, Chromium's standard error
+
+    Returns
+    -------
+    list of str
+    """
+    return CONSOLE.findall(stderr)
 
 
 def chromium_path():
@@ -118,3 +136,31 @@ def screenshot(path, png, fragment="", window=(1280, 800)):
     if not png.exists():
         raise RuntimeError(f"chromium wrote no screenshot to {png}")
     return png
+
+
+def main(argv=None):
+    """``python -m lstm_numpy.explain.browser PAGE PNG [--fragment F] [--window WxH]``: a screenshot.
+
+    Parameters
+    ----------
+    argv : None or list of str, the arguments
+
+    Returns
+    -------
+    int, the exit status
+    """
+    import argparse
+    parser = argparse.ArgumentParser(prog="python -m lstm_numpy.explain.browser",
+                                     description="A PNG of an explorable page as headless Chromium draws it.")
+    parser.add_argument("page", help="the HTML file written by python -m lstm_numpy explain")
+    parser.add_argument("png", help="the PNG to write")
+    parser.add_argument("--fragment", default="", help="a view to open: node=t,k  pass=backward  step=N")
+    parser.add_argument("--window", default="1280x800", help="width x height in CSS pixels (default 1280x800)")
+    args = parser.parse_args(argv)
+    width, _, height = args.window.partition("x")
+    print(screenshot(args.page, args.png, args.fragment, (int(width), int(height))))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -51,7 +51,7 @@ def decode(encoded):
 
     Returns
     -------
-    ndarray of shape ``encoded["shape"]``, float64
+    ndarray of shape ``shape``, float64, such as a gate of shape (B, H)
     """
     raw = base64.b64decode(encoded["data"])
     return np.frombuffer(raw, dtype="<f8").reshape(encoded["shape"]).astype(np.float64)
@@ -65,6 +65,10 @@ def check_limits(cell, T, B):
     cell : a cell or MultiRNNCell
     T : int, steps
     B : int, batch rows
+
+    Returns
+    -------
+    None; the inputs the page would show, of shape (B, T, D), fit when nothing is raised
     """
     layers = cell.cells
     sizes = {"layers": len(layers), "steps": T, "batch": B, "input": layers[0].input_size,

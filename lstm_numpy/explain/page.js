@@ -83,6 +83,14 @@ function drawHeatmap(canvas, encoded, carried) {
   canvas.setAttribute("aria-label", `heatmap ${shapeText(encoded.shape)}, largest magnitude ${scale.toPrecision(3)}`);
 }
 
+function rangeText(encoded) {
+  // What the colours span: the colour scale is symmetric, +-(largest magnitude).
+  const v = values(encoded);
+  const low = v.reduce((a, b) => Math.min(a, b), Infinity), high = v.reduce((a, b) => Math.max(a, b), -Infinity);
+  if (low === 0 && high === 0) return "all zero";
+  return `from ${low.toPrecision(3)} to ${high.toPrecision(3)}; colour scale \u00b1${Math.max(-low, high).toPrecision(3)}`;
+}
+
 function heatmap(encoded, carried) {
   const canvas = document.createElement("canvas");
   canvas.className = "hm";
@@ -210,7 +218,8 @@ function quantityCard(e, carried) {
     element("span", { class: "label", text: e.label }),
     element("span", { class: "shape", text: shapeText(e.shape) }),
     element("span", { class: "symbol", text: e.symbol || "" })));
-  card.append(heatmap(e.value, e.shape.length === 2 && e.shape[0] === CFG.s ? carried : null));
+  card.append(heatmap(e.value, e.shape.length === 2 && e.shape[0] === CFG.s ? carried : null),
+    element("div", { class: "range", text: rangeText(e.value) }));
   const equation = e.formula ? `${e.equation}: ${e.formula}` : e.equation;
   if (equation) card.append(element("div", { class: "eq", text: equation }));
   if (e.meaning || e.note) card.append(element("div", { class: "note", text: [e.meaning, e.note].filter(Boolean).join("; ") }));
@@ -237,10 +246,10 @@ function openCell(t, k) {
   if (state.pass === "forward") {
     const handed = entries.filter((e) => e.note.startsWith("handed"));
     body.append(element("h3", { text: "What comes in" }), ...handed.map((e) => quantityCard(e, carried)));
-    body.append(element("h3", { text: "Weights and biases (the same at every step)" }),
-      ...DATA.layers[k].params.map((e) => quantityCard(e, null)));
     body.append(element("h3", { text: "What the step computes, in order" }),
       ...entries.filter((e) => !handed.includes(e)).map((e) => quantityCard(e, carried)));
+    body.append(element("h3", { text: "Weight blocks and biases (the same at every step)" }),
+      ...DATA.layers[k].params.map((e) => quantityCard(e, null)));
   } else {
     body.append(element("h3", { text: "What the step receives and computes, in the order BPTT runs" }),
       ...entries.map((e) => quantityCard(e, carried)));
