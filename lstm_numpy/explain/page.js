@@ -138,7 +138,7 @@ function buildOverview() {
   // A CSS grid: a name column, then per step an arrow column and a node column, and a last arrow.
   const grid = document.getElementById("grid");
   grid.textContent = "";
-  grid.style.gridTemplateColumns = `5.2em repeat(${T}, minmax(0, 3.4em) minmax(0, 1fr)) minmax(0, 3.4em)`;
+  grid.style.gridTemplateColumns = `5.2em repeat(${T}, minmax(0, 0.45fr) minmax(0, 1fr)) minmax(0, 0.45fr)`;
   const top = LAYERS - 1;
   const add = (node) => { grid.append(node); return node; };
   const rowName = (text) => add(element("div", { class: "rowname", text }));
