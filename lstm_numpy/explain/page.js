@@ -184,10 +184,10 @@ function drawOverview() {
     node.textContent = "";
     for (const [part, e] of nodeParts(t, k)) {
       const label = state.pass === "forward" ? part : "d" + part;
-      node.append(element("div", { class: "part" }, element("span", { text: label }), heatmap(e.value, deadRows(t))));
+      node.append(element("span", { class: "part" }, element("span", { text: label }), heatmap(e.value, deadRows(t))));
     }
     const dead = deadRows(t);
-    if (dead.length) node.append(element("div", { class: "carried", text: `rows ${dead.join(", ")} carried` }));
+    if (dead.length) node.append(element("span", { class: "carried", text: `rows ${dead.join(", ")} carried` }));
     node.classList.toggle("open", t === state.t && k === state.k);
   }
   for (const io of document.querySelectorAll(".io.output")) {
