@@ -98,6 +98,11 @@ def test_the_page_in_chromium(form, tmp_path):
         now = result["stepping"][where]
         assert (now["pass"], int(now["t"]), int(now["k"]), now["name"]) == order[position]
         assert int(now["pos"]) == position
+        assert now["node"] == list(order[position][1:3]) and now["card"] == order[position][3]   # highlighted
+    gradient = tr.backward.entries[presses - 1 - len(forward)]     # the now line gives its equation and line
+    now = result["stepping"]["after_forward"]["text"]
+    assert f"py:{gradient.where.line} " in now and gradient.where.text in now and gradient.formula in now
+    assert all(result["keyboard"].values())                        # every node, card and square takes focus
     assert order[presses - 1][0] == "backward" and order[presses - 1 - back][0] == "forward"
     # the backward switch shows the trace's gradients, every digit
     assert result["pass_after_switch"] == "backward"

@@ -425,10 +425,21 @@ function selftest(spec) {
     result.clicked.push({ t: Number(node.dataset.t), k: Number(node.dataset.k), pass: state.pass,
       shapes: [...document.querySelectorAll(".q")].map((c) => [c.dataset.name, c.dataset.shape]) });
   }
+  const shown = () => {
+    // what the stepping highlights: the now line (with its equation and line), the node, the card
+    const node = document.querySelector(".node.current");
+    const card = document.querySelector(".q.current");
+    return Object.assign({ text: document.getElementById("now").textContent,
+      node: node ? [Number(node.dataset.t), Number(node.dataset.k)] : null,
+      card: card ? card.dataset.name : null }, document.getElementById("now").dataset);
+  };
   for (let i = 0; i < forward; i++) press("ArrowRight");
-  result.stepping.after_forward = Object.assign({}, document.getElementById("now").dataset);
+  result.stepping.after_forward = shown();
   for (let i = 0; i < back; i++) press("ArrowLeft");
-  result.stepping.after_back = Object.assign({}, document.getElementById("now").dataset);
+  result.stepping.after_back = shown();
+  result.keyboard = { nodes: [...document.querySelectorAll(".node")].every((n) => n.tagName === "BUTTON"),
+    cards: [...document.querySelectorAll(".q")].every((c) => c.tabIndex === 0),
+    squares: [...document.querySelectorAll("#contrib-tables td[data-v]")].every((c) => c.tabIndex === 0) };
   document.getElementById("pass-forward").click();
   document.getElementById("pass-backward").click();
   result.pass_after_switch = state.pass;
