@@ -37,6 +37,12 @@ train-chars: $(STAMP)  ## the character model on the project's own text (about a
 test: $(STAMP)  ## run the whole test suite
 	$(PY) -m pytest
 
+# The explorable page in headless Chromium (Debian: apt-get install chromium); make test skips these
+# tests without it, this target fails without it.
+.PHONY: test-browser
+test-browser: $(STAMP)  ## open the explorable page in headless Chromium and check it (needs chromium)
+	LSTM_NUMPY_REQUIRE_BROWSER=1 $(PY) -m pytest -m browser
+
 gradcheck: $(STAMP)  ## gradient-check every cell type (the default set)
 	$(PY) -m lstm_numpy gradcheck
 

@@ -8,7 +8,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ["gradcheck", "train", "trace", "diagram", "bench"]
+COMMANDS = ["gradcheck", "train", "trace", "diagram", "bench", "explain"]
 
 
 class Parser(argparse.ArgumentParser):
