@@ -18,7 +18,7 @@ Examples
 >>> grads.params["W_h"].shape, grads.inputs.shape
 ((16, 64), (4, 10, 8))
 """
-from .sequence import dynamic_rnn, dynamic_rnn_backward
+from .sequence import check_arguments, dynamic_rnn, dynamic_rnn_backward, run_checked
 from .workspace import Workspace
 
-__all__ = ["dynamic_rnn", "dynamic_rnn_backward", "Workspace"]
+__all__ = ["dynamic_rnn", "dynamic_rnn_backward", "check_arguments", "run_checked", "Workspace"]

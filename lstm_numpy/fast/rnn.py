@@ -61,13 +61,14 @@ def backward(cell, d_hs_chunks, dstate, cache, dead, buffer, result, d_xs=None):
     buffer : as for :func:`forward`
     result : dict, filled when the chunks run out: ``"dstate"``, ndarray of shape (B, H), dL/d(initial state); ``"params"``, dict with dW_x (D, H), dW_h (H, H), db (H,)
     d_xs : None, or a C-contiguous ndarray of shape (T, B, D) that receives dL/d xs chunk by
-        chunk (the bottom layer writes the input gradient straight into the array returned)
+        chunk (the bottom layer writes the input gradient straight into the array returned), or
+        False when no input gradient is wanted (inputs that are data): its product is skipped
 
     Yields
     ------
     t0, t1, dxs : for each chunk, as it is done, dL/d xs at its steps, of shape (t1 - t0, B, D):
         the layer below's ``d_hs``. Without ``d_xs`` the array is a chunk buffer that the next
-        chunk overwrites; with it, ``d_xs[t0:t1]``.
+        chunk overwrites; with it, ``d_xs[t0:t1]``; None with ``d_xs=False``.
     """
     hs, xs = cache["hs"], cache["xs"]
     T, B, D = xs.shape
@@ -100,6 +101,7 @@ def backward(cell, d_hs_chunks, dstate, cache, dead, buffer, result, d_xs=None):
         add_product(dW_h, hs[t0:t1].reshape(rows, H).T, da_rows)   # (H, H)  eq. (1), hs[t] is h_prev of step t
         db += da_rows.sum(axis=0)                             # (H,)    eq. (1)
         dxs = dxs_at(t0, t1)                                  # (t1-t0, B, D)
-        np.matmul(da_rows, W_x.T, out=dxs.reshape(rows, D))   # (rows, D)  eq. (1)
+        if dxs is not None:                                   # None: no input gradient wanted
+            np.matmul(da_rows, W_x.T, out=dxs.reshape(rows, D))   # (rows, D)  eq. (1)
         yield t0, t1, dxs
     result["dstate"], result["params"] = dh_next, {"W_x": dW_x, "W_h": dW_h, "b": db}
