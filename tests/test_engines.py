@@ -181,3 +181,42 @@ def test_the_time_loop_runs_what_its_check_returned(rng):
         np.testing.assert_array_equal(grads.params[name], g)        # the same products, bit for bit
     with pytest.raises(ValueError, match=r"sequence_length values in \[0, T=6\]"):
         ln.fast.check_arguments(cell, x, [7, 2])
+
+
+@pytest.mark.parametrize("kind", ["lstm", "gru_before", "rnn_relu"])
+@pytest.mark.parametrize("time_major", [False, True])
+def test_one_hot_inputs_as_ids_equal_the_dense_ones(kind, time_major, rng, monkeypatch):
+    """The fast engine gathers rows of W_x for OneHot inputs and adds into them backward: the
+    outputs, the final state and every gradient are those of the dense one-hot array."""
+    from conftest import make_cell
+    monkeypatch.setattr(ln.fast.workspace, "CHUNK_ROWS", 12)   # backward in chunks of 2 steps
+    cell = ln.MultiRNNCell([make_cell(kind, 7, 5, rng), make_cell(kind, 5, 4, rng)])
+    ids = rng.integers(0, 7, size=(9, 6))                       # (T, B) or (B, T)
+    ids[0, 0] = ids[1, 0] = ids[2, 1]                          # an id used several times in a chunk
+    one_hot = ln.fast.OneHot(ids, 7)
+    dense = one_hot.dense()
+    # time-major: T = 9 steps of B = 6 rows; batch-major: B = 9 rows of T = 6 steps
+    lengths = np.array([9, 0, 3, 9, 1, 6]) if time_major else np.array([6, 0, 2, 6, 1, 5, 6, 3, 4])
+    d_out = rng.normal(size=dense.shape[:2] + (4,))
+    results = []
+    for inputs in (dense, one_hot):
+        out, final, cache = ln.fast.dynamic_rnn(cell, inputs, lengths, time_major=time_major)
+        results.append((out, final, ln.fast.dynamic_rnn_backward(d_out, None, cache, inputs_gradient=False)))
+    (out_d, fin_d, g_d), (out_o, fin_o, g_o) = results
+    np.testing.assert_allclose(out_o, out_d, **TOL)
+    for a, b in zip(ln.state.state_leaves(fin_o), ln.state.state_leaves(fin_d)):
+        np.testing.assert_allclose(a, b, **TOL)
+    for name in g_d.params:
+        np.testing.assert_allclose(g_o.params[name], g_d.params[name], **TOL, err_msg=name)
+    assert np.abs(g_o.params["cell_0/W_x"]).max() > 1e-3
+
+
+def test_one_hot_inputs_refuse_what_they_cannot_be():
+    with pytest.raises(ValueError, match=r"one-hot ids in \[0, D=3\), got \[0, 3\]"):
+        ln.fast.OneHot(np.array([[0, 3]]), 3)
+    with pytest.raises(ValueError, match="integers of shape"):
+        ln.fast.OneHot(np.array([0.0, 1.0]), 3)
+    with pytest.raises(ValueError, match=r"D=4\), got \(2, 5, 3\)"):
+        ln.fast.dynamic_rnn(ln.LSTMCell(4, 3), ln.fast.OneHot(np.zeros((2, 5), int), 3))
+    with pytest.raises(ValueError, match=r"\(1, 0, 2\)"):
+        ln.fast.OneHot(np.zeros((2, 5), int), 3).transpose(2, 0, 1)

@@ -8,6 +8,7 @@ the incoming gradient are computed for the whole chunk at once.
 """
 import numpy as np
 
+from .onehot import add_input_gradient, input_product
 from .workspace import add_product, aligned_copy, chunk_steps, chunk_target
 
 
@@ -17,7 +18,7 @@ def forward(cell, xs, state, dead, buffer):
     Parameters
     ----------
     cell : GRUCell
-    xs : ndarray of shape (T, B, D), C-contiguous
+    xs : ndarray of shape (T, B, D), C-contiguous, or a :class:`~lstm_numpy.fast.onehot.OneHot` of that shape
     state : ndarray of shape (B, H)
     dead : None, or bool ndarray of shape (T, B, 1), True at and past a row's length
     buffer : callable ``(name, shape) -> ndarray`` of that shape, such as (T, B, H), of the
@@ -35,7 +36,7 @@ def forward(cell, xs, state, dead, buffer):
     scale = np.repeat(np.array([0.5, 0.5, 1.0], cell.dtype), H)   # (3H,)  r, z halved for the tanh form
     bias_x = p["b_x"] if cell.reset_after else p["b"]
     gates = buffer("gates", (T, B, 3 * H))                   # (T, B, 3H)
-    np.matmul(xs.reshape(T * B, D), p["W_x"] * scale, out=gates.reshape(T * B, 3 * H))   # eq. (1) / (7)
+    input_product(xs, p["W_x"] * scale, gates.reshape(T * B, 3 * H))   # (T*B, 3H)  eq. (1) / (7)
     gates += bias_x * scale                                   # (T, B, 3H)  eq. (1) / (7)
     hs = buffer("hs", (T + 1, B, H))
     hs[0] = state
@@ -151,7 +152,7 @@ def backward(cell, d_hs_chunks, dstate, cache, dead, buffer, result, d_xs=None):
         rows = (t1 - t0) * B
         da_rows = da[:t1 - t0].reshape(rows, 3 * H)           # (rows, 3H)
         hs_rows = hs[t0:t1].reshape(rows, H)                  # (rows, H), h_prev of each step
-        add_product(grads["W_x"], xs[t0:t1].reshape(rows, D).T, da_rows)   # (D, 3H)  eq. (1) / (7)
+        add_input_gradient(grads["W_x"], xs[t0:t1], da_rows)  # (D, 3H)  eq. (1) / (7)
         if cell.reset_after:
             dah_rows = dah[:t1 - t0].reshape(rows, 3 * H)     # (rows, 3H)
             add_product(grads["W_h"], hs_rows.T, dah_rows)   # (H, 3H)  eq. (2)

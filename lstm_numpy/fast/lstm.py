@@ -13,6 +13,7 @@ The equations of :mod:`lstm_numpy.lstm`, arranged for speed (docs/performance.md
 """
 import numpy as np
 
+from .onehot import add_input_gradient, input_product
 from .workspace import add_product, aligned_copy, chunk_steps, chunk_target
 
 
@@ -41,7 +42,7 @@ def forward(cell, xs, state, dead, buffer):
     Parameters
     ----------
     cell : LSTMCell
-    xs : ndarray of shape (T, B, D), C-contiguous
+    xs : ndarray of shape (T, B, D), C-contiguous, or a :class:`~lstm_numpy.fast.onehot.OneHot` of that shape
     state : LSTMState(c, h), each (B, H)
     dead : None, or bool ndarray of shape (T, B, 1): True at and past a row's length, where the
         state is carried unchanged
@@ -61,7 +62,7 @@ def forward(cell, xs, state, dead, buffer):
     bias = b + np.repeat(np.array([0, cell.forget_bias, 0, 0], cell.dtype), H)   # (4H,)  eq. (3)'s constant
     W_h_scaled = aligned_copy(W_h * scale)                    # (H, 4H), row-major, aligned: the faster BLAS kernel here
     gates = buffer("gates", (T, B, 4 * H))                   # (T, B, 4H)
-    np.matmul(xs.reshape(T * B, D), W_x * scale, out=gates.reshape(T * B, 4 * H))   # (T*B, 4H)  eq. (1), x part
+    input_product(xs, W_x * scale, gates.reshape(T * B, 4 * H))   # (T*B, 4H)  eq. (1), x part
     rows = {name: np.repeat(v[None], B, axis=0) for name, v in            # (B, 4H) each: whole rows, which
             (("bias", bias * scale), ("scale", scale), ("shift", shift))}   # NumPy runs faster than a broadcast
     hs, cs, tanh_cs = buffer("hs", (T + 1, B, H)), buffer("cs", (T + 1, B, H)), buffer("tanh_cs", (T, B, H))
@@ -166,7 +167,7 @@ def backward(cell, d_hs_chunks, dstate, cache, dead, buffer, result, d_xs=None):
             dc_next = dc_prev
         rows = (t1 - t0) * B
         da_rows = da[:t1 - t0].reshape(rows, 4 * H)           # (rows, 4H)
-        add_product(dW_x, xs[t0:t1].reshape(rows, D).T, da_rows)   # (D, 4H)  eq. (1)
+        add_input_gradient(dW_x, xs[t0:t1], da_rows)          # (D, 4H)  eq. (1)
         add_product(dW_h, hs[t0:t1].reshape(rows, H).T, da_rows)   # (H, 4H)  eq. (1), hs[t] is h_prev of step t
         db += da_rows.sum(axis=0)                             # (4H,)    eq. (1)
         dxs = dxs_at(t0, t1)                                  # (t1-t0, B, D)

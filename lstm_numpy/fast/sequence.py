@@ -16,6 +16,7 @@ from .. import time_loop
 from ..checks import as_float_array, check_finite, check_outputs_shape, check_state
 from ..time_loop import Grads
 from . import gru, lstm, rnn
+from .onehot import OneHot
 from .workspace import Workspace, chunk_steps
 
 
@@ -59,7 +60,10 @@ def final_state_of(layer, cache):
 
 
 def _as_float(name, a, dtype):
-    """``a`` in ``dtype``, not copied where it already is; bad values get the readable path's errors."""
+    """``a`` in ``dtype``, not copied where it already is; bad values get the readable path's errors.
+    One-hot inputs held as their ids (:class:`OneHot`, checked when made) pass as they are."""
+    if isinstance(a, OneHot):
+        return a
     arr = np.asarray(a)
     if arr.dtype.kind == "f":
         with np.errstate(over="ignore", invalid="ignore"):   # a value beyond float32 becomes inf: reported below
@@ -87,7 +91,8 @@ def check_arguments(cell, inputs, sequence_length=None, initial_state=None, time
 
     Parameters
     ----------
-    cell, inputs, sequence_length, initial_state, time_major : as for :func:`lstm_numpy.dynamic_rnn`
+    cell, inputs, sequence_length, initial_state, time_major : as for :func:`lstm_numpy.dynamic_rnn`;
+        ``inputs`` may be a :class:`~lstm_numpy.fast.onehot.OneHot`, one-hot vectors held as ids
 
     Returns
     -------
@@ -158,8 +163,11 @@ def run_checked(cell, checked, *, workspace=None):
     workspace.generation += 1
     dead = None if lengths is None else (np.arange(T)[:, None] >= lengths)[:, :, None]   # (T, B, 1)
 
-    x = workspace.array("inputs", shape, cell.dtype)          # (T, B, D), contiguous for one product
-    x[...] = xs                                               # the cache's own copy: the caller may reuse inputs
+    if isinstance(xs, OneHot):
+        x = OneHot(xs.ids.copy(), xs.depth, check=False)      # (T, B) ids: the cache's own, for eq. (1)'s rows
+    else:
+        x = workspace.array("inputs", shape, cell.dtype)      # (T, B, D), contiguous for one product
+        x[...] = xs                                           # the cache's own copy: the caller may reuse inputs
     del xs
     states = cell.split_layers(state)
     caches = []

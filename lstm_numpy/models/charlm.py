@@ -9,6 +9,7 @@ at every step, masked softmax cross-entropy, and sampling with a temperature.
 import numpy as np
 
 from ..cell import check_dtype
+from ..fast import OneHot
 from ..kinds import build_cell
 from .dense import Dense
 from ..initializers import as_rng, init_matrix
@@ -133,7 +134,10 @@ class CharLM(Model):
             raise ValueError(f"expected character ids as integers of shape (B, T), got {ids.dtype} {ids.shape}")
         if ids.size and (ids.min() < 0 or ids.max() >= len(self.vocab)):
             raise ValueError(f"expected ids in [0, V={len(self.vocab)}), got [{ids.min()}, {ids.max()}]")
-        x = self._embed(ids)
+        if "embed" not in self.parts and self.engine == "fast":
+            x = OneHot(ids, len(self.vocab), check=False)                 # (B, T, V) as ids, checked above
+        else:
+            x = self._embed(ids)                                          # (B, T, V) or (B, T, E)
         checked = self.check_rnn_arguments(x, sequence_length, initial_state)
         outputs, final, rnn_cache = self.run_rnn(checked)                 # (B, T, H)  eq. (C2)
         logits, head_cache = self.head.forward(outputs)                   # (B, T, V)  eq. (C3)
