@@ -220,3 +220,18 @@ def test_one_hot_inputs_refuse_what_they_cannot_be():
         ln.fast.dynamic_rnn(ln.LSTMCell(4, 3), ln.fast.OneHot(np.zeros((2, 5), int), 3))
     with pytest.raises(ValueError, match=r"\(1, 0, 2\)"):
         ln.fast.OneHot(np.zeros((2, 5), int), 3).transpose(2, 0, 1)
+
+
+def test_the_train_command_runs_either_engine_to_the_same_numbers(capsys, tmp_path):
+    """``train chars --engine readable`` prints what the default (fast) run prints, line for line."""
+    from lstm_numpy.commands import main
+    text = tmp_path / "t.txt"
+    text.write_text("hello, world. " * 100, encoding="utf-8")
+    outputs = {}
+    for engine in ("fast", "readable"):
+        argv = ["train", "chars", "--text", str(text), "--steps", "6", "--sizes", "8", "--seq-len", "10",
+                "--sample", "20", "--no-figures", "--quiet"]
+        assert main(argv + (["--engine", engine] if engine == "readable" else [])) == 0
+        outputs[engine] = capsys.readouterr().out.splitlines()
+    assert outputs["fast"][1].endswith("seed 0, fast engine") and outputs["readable"][1].endswith("readable engine")
+    assert outputs["fast"][2:] == outputs["readable"][2:]      # held-out bits at each evaluation, the sample
