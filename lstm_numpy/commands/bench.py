@@ -93,8 +93,9 @@ def run_here(args, threads):
         print(f"PyTorch {info['torch']}, {info['torch_threads']} threads (the same as the BLAS), "
               f"oneDNN {'available' if info['torch_mkldnn'] else 'not available'}")
     print(f"median of {args.repeats} interleaved samples after {args.warmup} warm-up round(s), calls under "
-          f"50 ms repeated within a sample; ratios are fast / other (below 1: fast is faster);\n"
-          f"peak = tracemalloc peak of forward+backward from fresh buffers, act = what BPTT keeps (x, gates, states)")
+          f"50 ms repeated within a sample; ratios are fast / other (below 1: fast is faster)"
+          + ("" if args.train else ";\npeak = tracemalloc peak of forward+backward from fresh buffers, act = what "
+                                  "BPTT keeps (x, gates, states)"))
     print()
     if args.levers:
         from ..bench.levers import lever_ladder
