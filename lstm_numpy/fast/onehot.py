@@ -2,8 +2,8 @@
 
 A one-hot row picks a row: ``onehot(id) W_x = W_x[id]``. So for inputs that are one-hot
 characters the input part ``x W_x`` of eq. (1) is a gather of rows of ``W_x``, not a
-(T·B, D) x (D, G·H) product, and its weight gradient ``dW_x = x^T da`` adds each row of ``da``
-into the row of its id, not a (D, T·B) x (T·B, G·H) product. The numbers are the same (sums in
+(T·B, D) x (D, kH) product, and its weight gradient ``dW_x = x^T da`` adds each row of ``da``
+into the row of its id, not a (D, T·B) x (T·B, kH) product. The numbers are the same (sums in
 another order). Every fast kernel makes its two input products through :func:`input_product`
 and :func:`add_input_gradient`, which take either dense inputs or :class:`OneHot`.
 """
@@ -71,18 +71,18 @@ def input_product(xs, W, out):
     Parameters
     ----------
     xs : ndarray of shape (T, B, D), C-contiguous, or a :class:`OneHot` of that shape
-    W : ndarray of shape (D, G), such as W_x (D, 4H)
-    out : ndarray of shape (T*B, G), C-contiguous, written
+    W : ndarray of shape (D, kH), such as W_x (D, 4H), k gate blocks
+    out : ndarray of shape (N, kH), N = T·B, C-contiguous, written
 
     Returns
     -------
     None: the product is in ``out``
     """
     if isinstance(xs, OneHot):
-        np.take(W, xs.ids.reshape(-1), axis=0, out=out)       # (T*B, G), the rows the ids pick, step by step
+        np.take(W, xs.ids.reshape(-1), axis=0, out=out)       # (N, kH), the rows the ids pick, step by step
     else:
         T, B, D = xs.shape
-        np.matmul(xs.reshape(T * B, D), W, out=out)           # (T*B, G)
+        np.matmul(xs.reshape(T * B, D), W, out=out)           # (N, kH)
 
 
 def add_input_gradient(dW, xs, da_rows):
@@ -90,9 +90,9 @@ def add_input_gradient(dW, xs, da_rows):
 
     Parameters
     ----------
-    dW : ndarray of shape (D, G), added to in place
-    xs : ndarray of shape (steps, B, D), or a :class:`OneHot` of that shape: the inputs of the steps
-    da_rows : ndarray of shape (steps*B, G), the gate gradients of the same steps, row for row
+    dW : ndarray of shape (D, kH), added to in place
+    xs : ndarray of shape (T, B, D) for the T steps of a chunk, or a :class:`OneHot` of that shape
+    da_rows : ndarray of shape (N, kH), N = T·B, the gate gradients of the same steps, row for row
 
     Returns
     -------
@@ -103,7 +103,7 @@ def add_input_gradient(dW, xs, da_rows):
         order = np.argsort(ids, kind="stable")
         sorted_ids = ids[order]
         starts = np.flatnonzero(np.diff(sorted_ids, prepend=-1))   # where each id's rows begin
-        dW[sorted_ids[starts]] += np.add.reduceat(da_rows[order], starts, axis=0)   # (ids used, G)
+        dW[sorted_ids[starts]] += np.add.reduceat(da_rows[order], starts, axis=0)   # one row per id used
     else:
         steps, B, D = xs.shape
-        add_product(dW, xs.reshape(steps * B, D).T, da_rows)  # (D, G)
+        add_product(dW, xs.reshape(steps * B, D).T, da_rows)  # (D, kH)
