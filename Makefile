@@ -66,7 +66,7 @@ BENCH_PYTHON ?= $(PY)
 # which); the tests and everything else keep the environment as it is.
 BENCH_ENV := env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE
 
-bench: $(STAMP)  ## time the fast engine vs textbook NumPy, the GEMM bound and PyTorch (if installed)
+bench: $(STAMP)  ## time the fast engine vs textbook NumPy, the GEMM bound and PyTorch (if installed), and a training step
 	$(BENCH_ENV) $(BENCH_PYTHON) -m lstm_numpy bench $(BENCH_ARGS)
 
 bench-quick: $(STAMP)  ## the benchmark on its two small configurations only

@@ -24,6 +24,48 @@ initial_state : the state structure, dL/d(initial state): (B, H) arrays per laye
 params : dict with the keys and shapes of ``cell.params``"""
 
 
+CheckedArguments = namedtuple("CheckedArguments", ["xs", "sequence_length", "initial_state", "time_major"])
+CheckedArguments.__doc__ = """The arguments of :func:`dynamic_rnn` after :func:`check_arguments`.
+
+xs : ndarray of shape (T, B, D), time-major whatever the layout given, of the cell's dtype
+sequence_length : None, or an int64 ndarray of shape (B,), each in [0, T]
+initial_state : None (zeros), or the cell's state structure, leaves of shape (B, H)
+time_major : bool, the layout the caller gave and gets the outputs in"""
+
+
+def check_arguments(cell, inputs, sequence_length=None, initial_state=None, time_major=False, convert=None):
+    """Every check of :func:`dynamic_rnn`'s arguments, done once, before the time loop.
+
+    A model that looks at its inputs itself (its first frame, its lengths) checks them here and
+    hands the result to :func:`run_checked`, so that nothing is converted or checked twice.
+    The fast engine (``lstm_numpy.fast``) shares this step, with its own ``convert``.
+
+    Parameters
+    ----------
+    cell, inputs, sequence_length, initial_state, time_major : as for :func:`dynamic_rnn`
+    convert : None (a checked copy, :func:`~lstm_numpy.checks.as_float_array`), or a function
+        ``(name, a, dtype) -> ndarray`` that makes the inputs' array
+
+    Returns
+    -------
+    CheckedArguments(xs, sequence_length, initial_state, time_major), ``xs`` of shape (T, B, D)
+
+    Examples
+    --------
+    >>> import lstm_numpy as ln
+    >>> checked = check_arguments(ln.GRUCell(3, 5, rng=0), np.ones((2, 4, 3)), [4, 1])
+    >>> checked.xs.shape, checked.sequence_length
+    ((4, 2, 3), array([4, 1]))
+    """
+    check_cell(cell)
+    xs = inputs_time_major(inputs, cell, time_major, convert)   # (T, B, D)
+    T, B, _ = xs.shape
+    lengths = check_sequence_length(sequence_length, B, T)
+    if initial_state is not None:
+        initial_state = check_state("initial_state", initial_state, cell.zero_state(B), cell.dtype)
+    return CheckedArguments(xs, lengths, initial_state, time_major)
+
+
 def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, time_major=False):
     """Run ``cell`` over whole sequences, as TensorFlow 1.x ``dynamic_rnn`` does.
 
@@ -56,12 +98,25 @@ def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, time_maj
     >>> bool(np.all(outputs[1, 3:] == 0))      # row 1 has length 3: zero output past it
     True
     """
-    check_cell(cell)
-    xs = inputs_time_major(inputs, cell, time_major)             # (T, B, D)
+    return run_checked(cell, check_arguments(cell, inputs, sequence_length, initial_state, time_major))
+
+
+def run_checked(cell, checked):
+    """The time loop of :func:`dynamic_rnn`, on arguments that :func:`check_arguments` checked.
+
+    Parameters
+    ----------
+    cell : the cell the arguments were checked for
+    checked : CheckedArguments, with ``xs`` of shape (T, B, D)
+
+    Returns
+    -------
+    outputs, final_state, cache : as from :func:`dynamic_rnn`, outputs of shape (B, T, H_top)
+        or (T, B, H_top)
+    """
+    xs, lengths, time_major = checked.xs, checked.sequence_length, checked.time_major   # (T, B, D)
     T, B, _ = xs.shape
-    lengths = check_sequence_length(sequence_length, B, T)
-    template = cell.zero_state(B)
-    state = template if initial_state is None else check_state("initial_state", initial_state, template, cell.dtype)
+    state = cell.zero_state(B) if checked.initial_state is None else checked.initial_state
     initial_state = state
 
     outputs = np.zeros((T, B, cell.output_size), dtype=cell.dtype)   # (T, B, H_top)
@@ -157,8 +212,10 @@ def gate_history(cache, name, layer=0):
     """
     if not isinstance(cache, dict) or "steps" not in cache:
         got = f"a dict with keys {sorted(map(str, cache))}" if isinstance(cache, dict) else type(cache).__name__
+        hint = ("; the fast engine's cache keeps arrays over time, not steps: run the readable one "
+                "(a model's engine=\"readable\")") if isinstance(cache, dict) and "workspace" in cache else ""
         raise TypeError(f"expected the cache of lstm_numpy.dynamic_rnn (its third value, which keeps every "
-                        f"step), got {got}")
+                        f"step), got {got}{hint}")
     cell = cache["cell"]
     n_layers = len(cell.cells)
     if isinstance(layer, bool) or not isinstance(layer, (int, np.integer)) or not 0 <= layer < n_layers:

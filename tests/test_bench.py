@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import lstm_numpy as ln
-from lstm_numpy.bench import gemm, machine, report, run, textbook
+from lstm_numpy.bench import gemm, machine, report, run, textbook, training
 from lstm_numpy.commands import main
 
 from conftest import make_cell
@@ -87,3 +87,42 @@ def test_machine_reports_blas_threads():
 def test_machine_reports_the_blas_kernels():
     core = machine.blas_core()
     assert isinstance(core, str) and core
+
+
+def test_training_step_benchmark_smoke(tmp_path):
+    """A training step of each engine at a tiny size: timed, tabled, written; no goal without PyTorch."""
+    results = training.run_training_benchmark([(6, 2, 5)], dtypes=["float32"], repeats=1, warmup=0)
+    (r,) = results
+    assert r["config"] == [6, 2, 5] and r["dtype"] == "float32" and r["vocab"] > 10
+    assert set(r["ms"]) == {"fast", "readable"} and all(ms > 0 for ms in r["ms"].values())
+    assert r["torch_loss_diff"] is None
+    row = report.format_training_row(r)
+    assert row.startswith("CharLM float32  (") and len(row) == len(report.TRAINING_HEADER)
+    assert report.training_goals(results) == []
+    path = tmp_path / "bench.json"
+    report.write_json(path, machine.describe(1), [], [], results)
+    assert json.loads(path.read_text())["training"][0]["config"] == [6, 2, 5]
+
+
+def test_training_step_goals_read_the_torch_column():
+    rows = [{"dtype": dtype, "config": [128, 32, 50], "ms": {"fast": fast, "readable": 9.0, "torch": 10.0}}
+            for dtype, fast in (("float64", 5.0), ("float32", 14.0))]
+    (f64, holds64, text64), (f32, holds32, text32) = report.training_goals(rows)
+    assert "float64" in f64 and "0.6x" in f64 and holds64 and text64 == "(128, 32, 50): 0.50"
+    assert "float32" in f32 and "1.3x" in f32 and not holds32 and text32 == "(128, 32, 50): 1.40"
+
+
+def test_bench_train_writes_its_own_files(tmp_path, capsys, monkeypatch):
+    """--train times the training step alone and writes bench_train.*, leaving bench.* alone."""
+    pytest.importorskip("matplotlib")
+    monkeypatch.setattr(training, "QUICK_TRAINING_CONFIGS", [(6, 2, 5)])
+    threads_now, _ = machine.blas_threads()
+    status = main(["bench", "--train", "--quick", "--dtypes", "float64", "--repeats", "1", "--warmup", "0",
+                   "--no-torch", "--out-dir", str(tmp_path), "--threads", str(threads_now)])
+    out = capsys.readouterr().out
+    assert status == 0 and "CharLM float64  (" in out and "lstm    float64" not in out
+    assert json.loads((tmp_path / "bench_train.json").read_text())["results"] == []
+    assert (tmp_path / "bench_train.png").stat().st_size > 0
+    assert not (tmp_path / "bench.json").exists()
+    from lstm_numpy.bench.plot import plot_json
+    assert plot_json(str(tmp_path / "bench_train.json"), str(tmp_path / "again.png")).endswith("again.png")

@@ -82,3 +82,39 @@ def test_training_step_applies_clipping():
     assert norm > 0.5
     change = {k: model.params[k] - before[k] for k in before}
     assert global_norm(change) == pytest.approx(0.5, rel=1e-12)
+
+
+def test_clipping_with_pytorchs_epsilon_and_in_place():
+    """eps=1e-6 divides by norm + 1e-6, as clip_grad_norm_; in_place scales the arrays given."""
+    grads = {"a": np.array([3.0, 0.0]), "b": np.array([[0.0], [4.0]])}      # global norm 5
+    clipped, norm = clip_by_global_norm(grads, 2.0, eps=1e-6)
+    assert norm == 5.0
+    np.testing.assert_allclose(clipped["a"], [3.0 * 2.0 / (5.0 + 1e-6), 0.0], rtol=1e-15)
+    assert global_norm(clipped) < 2.0
+    exact, _ = clip_by_global_norm(grads, 5.0, eps=1e-6)                     # norm == max_norm: still scaled
+    assert exact["b"][1, 0] < 4.0
+    a = grads["a"]
+    same, _ = clip_by_global_norm(grads, 2.0, in_place=True)
+    assert same is grads and same["a"] is a
+    np.testing.assert_allclose(a, [1.2, 0.0], rtol=1e-15)
+    with pytest.raises(ValueError, match="eps >= 0"):
+        clip_by_global_norm(grads, 1.0, eps=-1.0)
+
+
+def test_adam_keeps_float32_and_matches_the_textbook_order():
+    """PyTorch's order of eq. (O5) is the textbook's formula: the same to rounding, in float32 too."""
+    rng = np.random.default_rng(0)
+    for dtype, tol in ((np.float64, 1e-14), (np.float32, 1e-6)):
+        p = {"w": rng.normal(size=(3, 4)).astype(dtype)}
+        start = p["w"].copy()
+        opt = Adam(p, lr=0.01, eps=1e-8)
+        m = v = 0
+        expected = start.astype(np.float64)
+        for t in range(1, 4):
+            g = rng.normal(size=(3, 4)).astype(dtype)
+            opt.step({"w": g})
+            m = 0.9 * m + 0.1 * g.astype(np.float64)
+            v = 0.999 * v + 0.001 * g.astype(np.float64) ** 2
+            expected = expected - 0.01 * (m / (1 - 0.9 ** t)) / (np.sqrt(v / (1 - 0.999 ** t)) + 1e-8)
+        assert p["w"].dtype == dtype
+        np.testing.assert_allclose(p["w"], expected, rtol=0, atol=tol)

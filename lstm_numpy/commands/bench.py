@@ -1,5 +1,6 @@
 """``python -m lstm_numpy bench``: time the fast engine against a textbook NumPy implementation,
-the GEMM-only bound and PyTorch (when it is installed), print the table and the goals, write
+the GEMM-only bound and PyTorch (when it is installed), then a whole training step of the
+character model against the readable engine and PyTorch; print the tables and the goals, write
 the results to a JSON file and draw a bar chart.
 """
 import os
@@ -17,9 +18,14 @@ def add_parser(subparsers):
         "bench", help="time the fast engine against a textbook version, the GEMM bound and PyTorch",
         description="Time lstm_numpy.fast (forward, and forward+backward) against a textbook NumPy "
                     "implementation, the matrix products alone (the GEMM-only bound) and PyTorch's "
-                    "layers with the same thread count (left out when PyTorch is not installed). "
-                    "Interleaved runs, median after a warm-up. Writes DIR/bench.json and DIR/bench.png (bench_quick.* with --quick).")
-    parser.add_argument("--quick", action="store_true", help="the two small configurations only")
+                    "layers with the same thread count (left out when PyTorch is not installed); then a whole "
+                    "training step of the character model (forward, backward, loss, clipping, Adam) against the "
+                    "readable engine and the same model in PyTorch. Interleaved runs, median after a warm-up. "
+                    "Writes DIR/bench.json and DIR/bench.png (bench_quick.* with --quick, bench_train.* with --train).")
+    parser.add_argument("--quick", action="store_true",
+                        help="the two small configurations only, and no training step unless --train")
+    parser.add_argument("--train", action="store_true",
+                        help="the training step only (with --quick: at the demo's size only)")
     parser.add_argument("--cells", nargs="+", choices=CELLS, default=CELLS,
                         help="cell kinds (default all four); gru resets after the recurrent product, as "
                              "PyTorch does, gru-rb before it, as TensorFlow 1.x's GRUCell (no textbook or "
@@ -47,13 +53,15 @@ def child_argv(args):
     """The command line of this run, to repeat it in a child process."""
     argv = ["bench", "--cells", *args.cells, "--dtypes", *args.dtypes, "--repeats", str(args.repeats),
             "--warmup", str(args.warmup), "--threads", str(args.threads), "--out-dir", args.out_dir]
-    flags = {"--quick": args.quick, "--no-torch": args.no_torch, "--no-plot": args.no_plot, "--levers": args.levers}
+    flags = {"--quick": args.quick, "--train": args.train, "--no-torch": args.no_torch, "--no-plot": args.no_plot,
+             "--levers": args.levers}
     return argv + [flag for flag, on in flags.items() if on]
 
 
 def run(args):
-    given = [flag for flag, on in (("--quick", args.quick), ("--cells", args.cells != CELLS), ("--no-plot", args.no_plot),
-                                   ("--no-torch", args.no_torch), ("--out-dir", args.out_dir != "figures")) if on]
+    given = [flag for flag, on in (("--quick", args.quick), ("--train", args.train), ("--cells", args.cells != CELLS),
+                                   ("--no-plot", args.no_plot), ("--no-torch", args.no_torch),
+                                   ("--out-dir", args.out_dir != "figures")) if on]
     if args.levers and given:
         raise ValueError(f"--levers times the LSTM at (64, 100, 128, 256, 2), without PyTorch, and writes nothing; "
                          f"{' '.join(given)} would be ignored: leave {'it' if len(given) == 1 else 'them'} out")
@@ -85,8 +93,9 @@ def run_here(args, threads):
         print(f"PyTorch {info['torch']}, {info['torch_threads']} threads (the same as the BLAS), "
               f"oneDNN {'available' if info['torch_mkldnn'] else 'not available'}")
     print(f"median of {args.repeats} interleaved samples after {args.warmup} warm-up round(s), calls under "
-          f"50 ms repeated within a sample; ratios are fast / other (below 1: fast is faster);\n"
-          f"peak = tracemalloc peak of forward+backward from fresh buffers, act = what BPTT keeps (x, gates, states)")
+          f"50 ms repeated within a sample; ratios are fast / other (below 1: fast is faster)"
+          + ("" if args.train else ";\npeak = tracemalloc peak of forward+backward from fresh buffers, act = what "
+                                  "BPTT keeps (x, gates, states)"))
     print()
     if args.levers:
         from ..bench.levers import lever_ladder
@@ -94,26 +103,40 @@ def run_here(args, threads):
         for dtype in args.dtypes:
             print(report.format_levers(dtype, config, *lever_ladder(config, dtype, args.repeats, args.warmup)))
         return 0
-    print(report.HEADER)
-    print("-" * len(report.HEADER))
-    results = run_benchmark(QUICK_CONFIGS if args.quick else CONFIGS, args.cells, args.dtypes,
-                            repeats=args.repeats, warmup=args.warmup, torch=torch, threads=threads,
-                            progress=lambda r: print(report.format_row(r), flush=True))
-    found = report.goals(results)
-    print()
+    results, training = [], []
+    if not args.train:
+        print(report.HEADER)
+        print("-" * len(report.HEADER))
+        results = run_benchmark(QUICK_CONFIGS if args.quick else CONFIGS, args.cells, args.dtypes,
+                                repeats=args.repeats, warmup=args.warmup, torch=torch, threads=threads,
+                                progress=lambda r: print(report.format_row(r), flush=True))
+        print()
+    if args.train or not args.quick:
+        from ..bench.training import QUICK_TRAINING_CONFIGS, TRAINING_CONFIGS, run_training_benchmark
+        print("a training step of the character model (one-hot input, one LSTM layer, a dense head at every step): "
+              "forward, loss,\nbackward, clipping by global norm, Adam; fast and readable engines, and PyTorch "
+              "(autograd, clip_grad_norm_, torch.optim.Adam)")
+        print(report.TRAINING_HEADER)
+        print("-" * len(report.TRAINING_HEADER))
+        training = run_training_benchmark(QUICK_TRAINING_CONFIGS if args.quick else TRAINING_CONFIGS, args.dtypes,
+                                          repeats=args.repeats, warmup=args.warmup, torch=torch, threads=threads,
+                                          progress=lambda r: print(report.format_training_row(r), flush=True))
+        print()
+    found = report.goals(results) + report.training_goals(training)
     print(report.format_goals(found) if found else
           "no goal to judge here: they need PyTorch's column or the two large configurations")
     os.makedirs(args.out_dir, exist_ok=True)
-    stem = "bench_quick" if args.quick else "bench"    # a quick run leaves the full results alone
+    stem = "bench_train" if args.train else "bench_quick" if args.quick else "bench"   # a partial run leaves bench.* alone
     json_path = os.path.join(args.out_dir, f"{stem}.json")
-    report.write_json(json_path, info, results, found)
+    report.write_json(json_path, info, results, found, training)
     print(f"\nwrote {json_path}")
     if not args.no_plot:
         try:
             from ..bench.plot import plot_results
             title = f"numpy {info['numpy']} {info['blas']} ({info['blas_core']}), {threads} thread(s)" + (
                 f"; PyTorch {info['torch']}" if torch is not None else "")
-            print(f"wrote {plot_results(results, os.path.join(args.out_dir, f'{stem}.png'), title)}")
+            print(f"wrote {plot_results(results, os.path.join(args.out_dir, f'{stem}.png'), title, training)}")
         except ImportError:
-            print("matplotlib is not installed: no chart (pip install matplotlib)")
+            print(f"matplotlib is not installed: no chart (pip install matplotlib, or draw it from the JSON file "
+                  f"where matplotlib is: python -m lstm_numpy.bench.plot {json_path})")
     return 0

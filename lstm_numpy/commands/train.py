@@ -49,6 +49,9 @@ def add_common(parser, *, steps, batch, lr, clip):
     parser.add_argument("--no-figures", action="store_true", help="write no figures")
     parser.add_argument("--save", metavar="PATH", help="write a checkpoint (.npz) here after training")
     parser.add_argument("--quiet", action="store_true", help="no progress line and no list of the files written")
+    parser.add_argument("--engine", choices=["fast", "readable"], default="fast",
+                        help="fast: lstm_numpy.fast (default); readable: the step functions, to step through "
+                             "with a debugger (same numbers, slower)")
 
 
 def add_parser(subparsers):
@@ -127,9 +130,9 @@ def run_sine(args):
     with_defaults(args, 800 if article else 1500, 0.005 if article else 0.01)
     rng = np.random.default_rng(args.seed)
     if args.model == "article":
-        model = ArticleLSTM(1, rng=rng)
+        model = ArticleLSTM(1, rng=rng, engine=args.engine)
     else:
-        model = SequenceRegressor(1, [20, 30], rng=rng)
+        model = SequenceRegressor(1, [20, 30], rng=rng, engine=args.engine)
     layout = (lambda x: x.transpose(1, 0, 2)) if args.model == "article" else (lambda x: x)
     x_val, len_val, y_val = sine_windows(args.heldout, rng=args.seed + 1000)         # held out: its own stream
     naive = float(np.mean((naive_forecast(x_val, len_val) - y_val) ** 2))
@@ -144,7 +147,7 @@ def run_sine(args):
 
     print(f"train sine: {type(model).__name__} {model.config.get('sizes') or model.config['widths']}, "
           f"{args.steps} steps of {args.batch} windows, {args.optimizer} lr {args.lr}, clip {args.clip}, "
-          f"seed {args.seed}")
+          f"seed {args.seed}, {args.engine} engine")
     history = train(model, make_optimizer(args, model), next_batch, args.steps, clip=args.clip,
                     evaluate=evaluate, eval_every=max(1, args.steps // args.evals), stream=progress_stream(args),
                     loss_unit="MSE")
@@ -181,7 +184,7 @@ def run_chars(args):
         text, source = "\n".join(t for _, t in texts), f"the project's own text ({len(texts)} files)"
     corpus = CharCorpus(text)
     rng = np.random.default_rng(args.seed)
-    model = CharLM(corpus.vocab, args.sizes, embed_size=args.embed, rng=rng)
+    model = CharLM(corpus.vocab, args.sizes, embed_size=args.embed, rng=rng, engine=args.engine)
     unigram = corpus.unigram_bits()
     held = corpus.heldout_batches(64, args.seq_len)
 
@@ -192,7 +195,7 @@ def run_chars(args):
     print(f"train chars: {source}: {len(text)} characters, {len(corpus.vocab)} distinct, "
           f"{len(corpus.heldout)} held out; unigram entropy {unigram:.3f} bits/char")
     print(f"model: CharLM lstm {args.sizes}, {args.steps} steps of {args.batch} x {args.seq_len} characters, "
-          f"{args.optimizer} lr {args.lr}, clip {args.clip}, seed {args.seed}")
+          f"{args.optimizer} lr {args.lr}, clip {args.clip}, seed {args.seed}, {args.engine} engine")
     history = train(model, make_optimizer(args, model), lambda step: corpus.batch(args.batch, args.seq_len, rng),
                     args.steps, clip=args.clip, evaluate=evaluate, eval_every=max(1, args.steps // args.evals),
                     stream=progress_stream(args), loss_unit="nats/char")           # the model's cross-entropy

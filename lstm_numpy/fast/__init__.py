@@ -20,7 +20,8 @@ Examples
 >>> grads.params["W_h"].shape, grads.inputs.shape
 ((16, 64), (4, 10, 8))
 """
-from .sequence import dynamic_rnn, dynamic_rnn_backward, routes
+from .onehot import OneHot
+from .sequence import check_arguments, dynamic_rnn, dynamic_rnn_backward, routes, run_checked
 from .workspace import Workspace
 
-__all__ = ["dynamic_rnn", "dynamic_rnn_backward", "routes", "Workspace"]
+__all__ = ["dynamic_rnn", "dynamic_rnn_backward", "check_arguments", "run_checked", "routes", "Workspace", "OneHot"]

@@ -8,6 +8,7 @@ the incoming gradient are computed for the whole chunk at once.
 """
 import numpy as np
 
+from .onehot import add_input_gradient, input_product
 from .workspace import add_product, aligned_copy, chunk_steps, chunk_target
 
 OPTIONS = ("reset_after",)   # the cell options this kernel computes: both forms of the reset gate
@@ -19,7 +20,7 @@ def forward(cell, xs, state, dead, buffer):
     Parameters
     ----------
     cell : GRUCell
-    xs : ndarray of shape (T, B, D), C-contiguous
+    xs : ndarray of shape (T, B, D), C-contiguous, or a :class:`~lstm_numpy.fast.onehot.OneHot` of that shape
     state : ndarray of shape (B, H)
     dead : None, or bool ndarray of shape (T, B, 1), True at and past a row's length
     buffer : callable ``(name, shape) -> ndarray`` of that shape, such as (T, B, H), of the
@@ -37,7 +38,7 @@ def forward(cell, xs, state, dead, buffer):
     scale = np.repeat(np.array([0.5, 0.5, 1.0], cell.dtype), H)   # (3H,)  r, z halved for the tanh form
     bias_x = p["b_x"] if cell.reset_after else p["b"]
     gates = buffer("gates", (T, B, 3 * H))                   # (T, B, 3H)
-    np.matmul(xs.reshape(T * B, D), p["W_x"] * scale, out=gates.reshape(T * B, 3 * H))   # eq. (1) / (7)
+    input_product(xs, p["W_x"] * scale, gates.reshape(T * B, 3 * H))   # (T*B, 3H)  eq. (1) / (7)
     gates += bias_x * scale                                   # (T, B, 3H)  eq. (1) / (7)
     hs = buffer("hs", (T + 1, B, H))
     hs[0] = state
@@ -91,13 +92,14 @@ def backward(cell, d_hs_chunks, dstate, cache, dead, buffer, result, d_xs=None):
     buffer : as for :func:`forward`
     result : dict, filled when the chunks run out: ``"dstate"``, ndarray of shape (B, H), dL/d(initial state); ``"params"``, dict with dW_x (D, 3H), dW_h (H, 3H), and db_x, db_h (3H,) or db (3H,)
     d_xs : None, or a C-contiguous ndarray of shape (T, B, D) that receives dL/d xs chunk by
-        chunk (the bottom layer writes the input gradient straight into the array returned)
+        chunk (the bottom layer writes the input gradient straight into the array returned), or
+        False when no input gradient is wanted (inputs that are data): its product is skipped
 
     Yields
     ------
     t0, t1, dxs : for each chunk, as it is done, dL/d xs at its steps, of shape (t1 - t0, B, D):
         the layer below's ``d_hs``. Without ``d_xs`` the array is a chunk buffer that the next
-        chunk overwrites; with it, ``d_xs[t0:t1]``.
+        chunk overwrites; with it, ``d_xs[t0:t1]``; None with ``d_xs=False``.
     """
     gates, hs, xs = cache["gates"], cache["hs"], cache["xs"]
     T, B, D = xs.shape
@@ -152,7 +154,7 @@ def backward(cell, d_hs_chunks, dstate, cache, dead, buffer, result, d_xs=None):
         rows = (t1 - t0) * B
         da_rows = da[:t1 - t0].reshape(rows, 3 * H)           # (rows, 3H)
         hs_rows = hs[t0:t1].reshape(rows, H)                  # (rows, H), h_prev of each step
-        add_product(grads["W_x"], xs[t0:t1].reshape(rows, D).T, da_rows)   # (D, 3H)  eq. (1) / (7)
+        add_input_gradient(grads["W_x"], xs[t0:t1], da_rows)  # (D, 3H)  eq. (1) / (7)
         if cell.reset_after:
             dah_rows = dah[:t1 - t0].reshape(rows, 3 * H)     # (rows, 3H)
             add_product(grads["W_h"], hs_rows.T, dah_rows)   # (H, 3H)  eq. (2)
@@ -163,6 +165,7 @@ def backward(cell, d_hs_chunks, dstate, cache, dead, buffer, result, d_xs=None):
             add_product(grads["W_h"][:, 2 * H:], cache["rh"][t0:t1].reshape(rows, H).T, da_rows[:, 2 * H:])   # (H, H)  eq. (10)
             grads["b"] += da_rows.sum(axis=0)                 # (3H,)    eq. (7)
         dxs = dxs_at(t0, t1)                                  # (t1-t0, B, D)
-        np.matmul(da_rows, W_x.T, out=dxs.reshape(rows, D))   # (rows, D)  eq. (1) / (7)
+        if dxs is not None:                                   # None: no input gradient wanted
+            np.matmul(da_rows, W_x.T, out=dxs.reshape(rows, D))   # (rows, D)  eq. (1) / (7)
         yield t0, t1, dxs
     result["dstate"], result["params"] = dh_next, grads

@@ -13,6 +13,7 @@ The equations of :mod:`lstm_numpy.lstm`, arranged for speed (docs/performance.md
 """
 import numpy as np
 
+from .onehot import add_input_gradient, input_product
 from .workspace import add_product, aligned_copy, chunk_steps, chunk_target
 
 OPTIONS = ("forget_bias",)   # the cell options this kernel computes: peepholes, clips and a projection go the readable route (fast/readable.py)
@@ -43,7 +44,7 @@ def forward(cell, xs, state, dead, buffer):
     Parameters
     ----------
     cell : LSTMCell
-    xs : ndarray of shape (T, B, D), C-contiguous
+    xs : ndarray of shape (T, B, D), C-contiguous, or a :class:`~lstm_numpy.fast.onehot.OneHot` of that shape
     state : LSTMState(c, h), each (B, H)
     dead : None, or bool ndarray of shape (T, B, 1): True at and past a row's length, where the
         state is carried unchanged
@@ -63,7 +64,7 @@ def forward(cell, xs, state, dead, buffer):
     bias = b + np.repeat(np.array([0, cell.forget_bias, 0, 0], cell.dtype), H)   # (4H,)  eq. (3)'s constant
     W_h_scaled = aligned_copy(W_h * scale)                    # (H, 4H), row-major, aligned: the faster BLAS kernel here
     gates = buffer("gates", (T, B, 4 * H))                   # (T, B, 4H)
-    np.matmul(xs.reshape(T * B, D), W_x * scale, out=gates.reshape(T * B, 4 * H))   # (T*B, 4H)  eq. (1), x part
+    input_product(xs, W_x * scale, gates.reshape(T * B, 4 * H))   # (T*B, 4H)  eq. (1), x part
     rows = {name: np.repeat(v[None], B, axis=0) for name, v in            # (B, 4H) each: whole rows, which
             (("bias", bias * scale), ("scale", scale), ("shift", shift))}   # NumPy runs faster than a broadcast
     hs, cs, tanh_cs = buffer("hs", (T + 1, B, H)), buffer("cs", (T + 1, B, H)), buffer("tanh_cs", (T, B, H))
@@ -104,13 +105,14 @@ def backward(cell, d_hs_chunks, dstate, cache, dead, buffer, result, d_xs=None):
     buffer : as for :func:`forward`
     result : dict, filled when the chunks run out: ``"dstate"``, LSTMState(dc, dh), dL/d(initial state); ``"params"``, dict with dW_x (D, 4H), dW_h (H, 4H), db (4H,)
     d_xs : None, or a C-contiguous ndarray of shape (T, B, D) that receives dL/d xs chunk by
-        chunk (the bottom layer writes the input gradient straight into the array returned)
+        chunk (the bottom layer writes the input gradient straight into the array returned), or
+        False when no input gradient is wanted (inputs that are data): its product is skipped
 
     Yields
     ------
     t0, t1, dxs : for each chunk, as it is done, dL/d xs at its steps, of shape (t1 - t0, B, D):
         the layer below's ``d_hs``. Without ``d_xs`` the array is a chunk buffer that the next
-        chunk overwrites; with it, ``d_xs[t0:t1]``.
+        chunk overwrites; with it, ``d_xs[t0:t1]``; None with ``d_xs=False``.
     """
     gates, cs, hs, tanh_cs, xs = cache["gates"], cache["cs"], cache["hs"], cache["tanh_cs"], cache["xs"]
     T, B, D = xs.shape
@@ -167,10 +169,11 @@ def backward(cell, d_hs_chunks, dstate, cache, dead, buffer, result, d_xs=None):
             dc_next = dc_prev
         rows = (t1 - t0) * B
         da_rows = da[:t1 - t0].reshape(rows, 4 * H)           # (rows, 4H)
-        add_product(dW_x, xs[t0:t1].reshape(rows, D).T, da_rows)   # (D, 4H)  eq. (1)
+        add_input_gradient(dW_x, xs[t0:t1], da_rows)          # (D, 4H)  eq. (1)
         add_product(dW_h, hs[t0:t1].reshape(rows, H).T, da_rows)   # (H, 4H)  eq. (1), hs[t] is h_prev of step t
         db += da_rows.sum(axis=0)                             # (4H,)    eq. (1)
         dxs = dxs_at(t0, t1)                                  # (t1-t0, B, D)
-        np.matmul(da_rows, W_x.T, out=dxs.reshape(rows, D))   # (rows, D)  eq. (1)
+        if dxs is not None:                                   # None: no input gradient wanted
+            np.matmul(da_rows, W_x.T, out=dxs.reshape(rows, D))   # (rows, D)  eq. (1)
         yield t0, t1, dxs
     result["dstate"], result["params"] = type(dstate)(dc_next, dh_next), {"W_x": dW_x, "W_h": dW_h, "b": db}

@@ -6,6 +6,7 @@ over a chunk of steps.
 """
 import numpy as np
 
+from .onehot import add_input_gradient, input_product
 from .workspace import add_product, aligned_copy, chunk_steps, chunk_target
 
 OPTIONS = ("activation",)   # the cell options this kernel computes: tanh and relu
@@ -17,7 +18,7 @@ def forward(cell, xs, state, dead, buffer):
     Parameters
     ----------
     cell : RNNCell
-    xs : ndarray of shape (T, B, D), C-contiguous
+    xs : ndarray of shape (T, B, D), C-contiguous, or a :class:`~lstm_numpy.fast.onehot.OneHot` of that shape
     state : ndarray of shape (B, H)
     dead : None, or bool ndarray of shape (T, B, 1), True at and past a row's length
     buffer : callable ``(name, shape) -> ndarray`` of that shape, such as (T, B, H), of the
@@ -32,7 +33,7 @@ def forward(cell, xs, state, dead, buffer):
     W_x, W_h, b = cell.params["W_x"], cell.params["W_h"], cell.params["b"]
     hs = buffer("hs", (T + 1, B, H))
     hs[0] = state
-    np.matmul(xs.reshape(T * B, D), W_x, out=hs[1:].reshape(T * B, H))   # (T*B, H)  eq. (1), x part
+    input_product(xs, W_x, hs[1:].reshape(T * B, H))         # (T*B, H)  eq. (1), x part
     hs[1:] += b                                               # (T, B, H)  eq. (1), b part
     ah = buffer("ah", (B, H), shared=True)
     W_h = aligned_copy(W_h)                                   # (H, H), row-major, aligned: the faster BLAS kernel here
@@ -63,13 +64,14 @@ def backward(cell, d_hs_chunks, dstate, cache, dead, buffer, result, d_xs=None):
     buffer : as for :func:`forward`
     result : dict, filled when the chunks run out: ``"dstate"``, ndarray of shape (B, H), dL/d(initial state); ``"params"``, dict with dW_x (D, H), dW_h (H, H), db (H,)
     d_xs : None, or a C-contiguous ndarray of shape (T, B, D) that receives dL/d xs chunk by
-        chunk (the bottom layer writes the input gradient straight into the array returned)
+        chunk (the bottom layer writes the input gradient straight into the array returned), or
+        False when no input gradient is wanted (inputs that are data): its product is skipped
 
     Yields
     ------
     t0, t1, dxs : for each chunk, as it is done, dL/d xs at its steps, of shape (t1 - t0, B, D):
         the layer below's ``d_hs``. Without ``d_xs`` the array is a chunk buffer that the next
-        chunk overwrites; with it, ``d_xs[t0:t1]``.
+        chunk overwrites; with it, ``d_xs[t0:t1]``; None with ``d_xs=False``.
     """
     hs, xs = cache["hs"], cache["xs"]
     T, B, D = xs.shape
@@ -98,10 +100,11 @@ def backward(cell, d_hs_chunks, dstate, cache, dead, buffer, result, d_xs=None):
                 np.copyto(dh_next, dh, where=dead[t])         # the carried state passes straight through
         rows = (t1 - t0) * B
         da_rows = da[:t1 - t0].reshape(rows, H)               # (rows, H)
-        add_product(dW_x, xs[t0:t1].reshape(rows, D).T, da_rows)   # (D, H)  eq. (1)
+        add_input_gradient(dW_x, xs[t0:t1], da_rows)          # (D, H)  eq. (1)
         add_product(dW_h, hs[t0:t1].reshape(rows, H).T, da_rows)   # (H, H)  eq. (1), hs[t] is h_prev of step t
         db += da_rows.sum(axis=0)                             # (H,)    eq. (1)
         dxs = dxs_at(t0, t1)                                  # (t1-t0, B, D)
-        np.matmul(da_rows, W_x.T, out=dxs.reshape(rows, D))   # (rows, D)  eq. (1)
+        if dxs is not None:                                   # None: no input gradient wanted
+            np.matmul(da_rows, W_x.T, out=dxs.reshape(rows, D))   # (rows, D)  eq. (1)
         yield t0, t1, dxs
     result["dstate"], result["params"] = dh_next, {"W_x": dW_x, "W_h": dW_h, "b": db}

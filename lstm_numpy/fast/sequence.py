@@ -17,11 +17,12 @@ numbers, and the layer's cache says ``route: "readable"`` (:func:`routes` lists 
 """
 import numpy as np
 
-from ..checks import (as_float_array, check_cell, check_finite, check_outputs_shape, check_sequence_length,
-                      check_state, inputs_time_major)
+from .. import time_loop
+from ..checks import as_float_array, check_finite, check_outputs_shape, check_state
 from ..state import map_state
 from ..time_loop import Grads
 from . import gru, lstm, readable, rnn
+from .onehot import OneHot
 from .workspace import Workspace, chunk_steps
 
 
@@ -94,7 +95,10 @@ def final_state_of(layer, cache):
 
 
 def _as_float(name, a, dtype):
-    """``a`` in ``dtype``, not copied where it already is; bad values get the readable path's errors."""
+    """``a`` in ``dtype``, not copied where it already is; bad values get the readable path's errors.
+    One-hot inputs held as their ids (:class:`OneHot`, checked when made) pass as they are."""
+    if isinstance(a, OneHot):
+        return a
     arr = np.asarray(a)
     if arr.dtype.kind == "f":
         with np.errstate(over="ignore", invalid="ignore"):   # a value beyond float32 becomes inf: reported below
@@ -114,6 +118,23 @@ def _buffers(workspace, k, dtype, fresh=()):
             return np.empty(shape, dtype)
         return workspace.array(f"{name}{tuple(shape)}" if shared else f"layer_{k}/{name}", shape, dtype)
     return buffer
+
+
+def check_arguments(cell, inputs, sequence_length=None, initial_state=None, time_major=False):
+    """:func:`lstm_numpy.time_loop.check_arguments` as the fast engine converts: no copy of inputs
+    already of the cell's dtype (the forward pass copies them into its workspace anyway).
+
+    Parameters
+    ----------
+    cell, inputs, sequence_length, initial_state, time_major : as for :func:`lstm_numpy.dynamic_rnn`;
+        ``inputs`` may be a :class:`~lstm_numpy.fast.onehot.OneHot`, one-hot vectors held as ids
+
+    Returns
+    -------
+    CheckedArguments(xs, sequence_length, initial_state, time_major), ``xs`` of shape (T, B, D),
+    a view of ``inputs`` where it can be
+    """
+    return time_loop.check_arguments(cell, inputs, sequence_length, initial_state, time_major, _as_float)
 
 
 def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, time_major=False, *,
@@ -149,12 +170,27 @@ def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, time_maj
     >>> bool(np.allclose(outputs, expected, rtol=1e-12, atol=1e-14))
     True
     """
-    check_cell(cell)
-    xs = inputs_time_major(inputs, cell, time_major, _as_float)  # (T, B, D), a view where it can be
+    return run_checked(cell, check_arguments(cell, inputs, sequence_length, initial_state, time_major),
+                       workspace=workspace)
+
+
+def run_checked(cell, checked, *, workspace=None):
+    """The fast forward pass on arguments that :func:`check_arguments` checked.
+
+    Parameters
+    ----------
+    cell : the cell the arguments were checked for
+    checked : CheckedArguments, with ``xs`` of shape (T, B, D)
+    workspace : None or a :class:`Workspace`, as for :func:`dynamic_rnn`
+
+    Returns
+    -------
+    outputs, final_state, cache : as from :func:`dynamic_rnn`, outputs of shape (B, T, H_top)
+        or (T, B, H_top)
+    """
+    xs, lengths, time_major = checked.xs, checked.sequence_length, checked.time_major   # (T, B, D)
     T, B, _ = shape = xs.shape
-    lengths = check_sequence_length(sequence_length, B, T)
-    template = cell.zero_state(B)
-    state = template if initial_state is None else check_state("initial_state", initial_state, template, cell.dtype)
+    state = cell.zero_state(B) if checked.initial_state is None else checked.initial_state
     layers = cell.cells
     modules = [layer_module(layer) for layer in layers]
     workspace = Workspace() if workspace is None else workspace
@@ -163,8 +199,11 @@ def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, time_maj
     workspace.generation += 1
     dead = None if lengths is None else (np.arange(T)[:, None] >= lengths)[:, :, None]   # (T, B, 1)
 
-    x = workspace.array("inputs", shape, cell.dtype)          # (T, B, D), contiguous for one product
-    x[...] = xs                                               # the cache's own copy: the caller may reuse inputs
+    if isinstance(xs, OneHot):
+        x = OneHot(xs.ids.copy(), xs.depth, check=False)      # (T, B) ids: the cache's own, for eq. (1)'s rows
+    else:
+        x = workspace.array("inputs", shape, cell.dtype)      # (T, B, D), contiguous for one product
+        x[...] = xs                                           # the cache's own copy: the caller may reuse inputs
     del xs
     states = cell.split_layers(state)
     caches = []
@@ -181,7 +220,7 @@ def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, time_maj
     return (outputs if time_major else outputs.transpose(1, 0, 2)), final_state, cache
 
 
-def dynamic_rnn_backward(d_outputs, d_final_state, cache):
+def dynamic_rnn_backward(d_outputs, d_final_state, cache, *, inputs_gradient=True):
     """:func:`lstm_numpy.dynamic_rnn_backward` for a cache from :func:`dynamic_rnn` (fast).
 
     Parameters
@@ -191,6 +230,8 @@ def dynamic_rnn_backward(d_outputs, d_final_state, cache):
         (B, H), dL/d final_state
     cache : dict from :func:`dynamic_rnn` (fast), not yet overwritten by a later call on the
         same workspace
+    inputs_gradient : bool; False when the inputs are data that no gradient goes to (one-hot
+        characters): the bottom layer then skips the product ``da W_x^T`` and ``inputs`` is None
 
     Returns
     -------
@@ -221,7 +262,7 @@ def dynamic_rnn_backward(d_outputs, d_final_state, cache):
     # below at once, so no layer's whole (T, B, H) input gradient is ever held.
     chunks = ((t0, min(t0 + steps, T), d_hs[t0:t0 + steps]) for t0 in reversed(range(0, T, steps)))
     # The bottom layer writes its chunks of the input gradient straight into the array returned.
-    d_inputs = np.empty((T, B, D), cell.dtype)                # (T, B, D), time-major as the cache
+    d_inputs = np.empty((T, B, D), cell.dtype) if inputs_gradient else False   # (T, B, D), time-major as the cache
     results = [{} for _ in layers]
     for k in reversed(range(len(layers))):
         chunks = layer_module(layers[k]).backward(layers[k], chunks, dstates[k], cache["layers"][k],
@@ -235,6 +276,8 @@ def dynamic_rnn_backward(d_outputs, d_final_state, cache):
         for name, grad in result["params"].items():
             key = cell.param_key(k, name)
             dparams[key] = grad if dparams[key] is None else dparams[key] + grad   # shared weights add
-    if not cache["time_major"]:
+    if d_inputs is False:
+        d_inputs = None
+    elif not cache["time_major"]:
         d_inputs = d_inputs.transpose(1, 0, 2)                # (B, T, D), a view
     return Grads(inputs=d_inputs, initial_state=cell.join_layers(dstates), params=dparams)

@@ -110,7 +110,7 @@ def chunk_target(d_xs, buffer, steps, B, D):
     Parameters
     ----------
     d_xs : None, or a C-contiguous ndarray of shape (T, B, D) to receive every chunk (the
-        bottom layer's: the input gradient returned)
+        bottom layer's: the input gradient returned), or False for no input gradient at all
     buffer : callable ``(name, shape) -> ndarray`` of that shape, such as (T, B, D), as the
         layers take it
     steps : int, the steps of a chunk
@@ -120,8 +120,10 @@ def chunk_target(d_xs, buffer, steps, B, D):
     -------
     callable ``(t0, t1) -> ndarray``, C-contiguous, steps t0 to t1 - 1 of a (T, B, D) array:
     ``d_xs[t0:t1]``, or without ``d_xs`` the first rows of one chunk buffer that every chunk
-    overwrites
+    overwrites; with ``d_xs=False``, None (the layer skips the product)
     """
+    if d_xs is False:
+        return lambda t0, t1: None
     if d_xs is None:
         chunk = buffer("dxs", (steps, B, D))
         return lambda t0, t1: chunk[:t1 - t0]

@@ -8,10 +8,11 @@ at every step, masked softmax cross-entropy, and sampling with a temperature.
 """
 import numpy as np
 
-from ..checks import check_bytes, check_sequence_length, check_size
+from ..cell import check_dtype
+from ..checks import check_bytes, check_size
+from ..fast import OneHot
 from ..kinds import build_cell
 from .dense import Dense
-from ..time_loop import dynamic_rnn, dynamic_rnn_backward
 from ..initializers import as_rng, init_matrix
 from .losses import log_softmax, softmax_cross_entropy
 from .regressor import Model
@@ -25,16 +26,17 @@ class Embedding:
     vocab_size : int, V
     embed_size : int, E
     rng : numpy.random.Generator
+    dtype : numpy.dtype, float32 or float64
 
     Attributes
     ----------
     params : dict with ``E``, an ndarray of shape (V, E)
     """
 
-    def __init__(self, vocab_size, embed_size, rng):
+    def __init__(self, vocab_size, embed_size, rng, dtype=np.float64):
         V, E = check_size("vocab_size", vocab_size), check_size("embed_size", embed_size)
-        check_bytes(f"an embedding of {V} characters by {E}", V * E * 8)
-        self.params = {"E": init_matrix("tn", (V, E), rng, scale=0.1)}
+        check_bytes(f"an embedding of {V} characters by {E}", V * E * np.dtype(dtype).itemsize)
+        self.params = {"E": init_matrix("tn", (V, E), rng, scale=0.1, dtype=dtype)}
 
 
 class CharLM(Model):
@@ -48,6 +50,9 @@ class CharLM(Model):
     cell : "lstm", "gru" or "rnn"
     forget_bias, init : as for the cells
     rng : int seed or numpy.random.Generator
+    dtype : "float64" or "float32", of every array
+    engine : "fast" (the default) or "readable", the time loop of the stack (see
+        :class:`~lstm_numpy.models.regressor.Model`)
 
     Examples
     --------
@@ -60,20 +65,22 @@ class CharLM(Model):
     5
     """
 
-    def __init__(self, vocab, sizes=(128,), *, embed_size=None, cell="lstm", forget_bias=0.0, init="dl", rng=None):
+    def __init__(self, vocab, sizes=(128,), *, embed_size=None, cell="lstm", forget_bias=0.0, init="dl", rng=None,
+                 dtype="float64", engine="fast"):
         if not isinstance(vocab, str) or len(set(vocab)) != len(vocab) or len(vocab) < 2:
             raise ValueError(f"expected vocab as a string of at least 2 distinct characters, got {vocab!r}")
+        dtype = check_dtype(dtype)
         super().__init__(dict(vocab=vocab, sizes=[int(s) for s in sizes], embed_size=embed_size, cell=cell,
-                              forget_bias=float(forget_bias), init=init))
+                              forget_bias=float(forget_bias), init=init, dtype=dtype.name), engine)
         rng = as_rng(rng)
         self.vocab = vocab
         self.index = {ch: i for i, ch in enumerate(vocab)}
         V = len(vocab)
         if embed_size is not None:
-            self.parts["embed"] = Embedding(V, embed_size, rng)
-        self.cell = build_cell(cell, sizes, embed_size or V, forget_bias=forget_bias, init=init, rng=rng)
+            self.parts["embed"] = Embedding(V, embed_size, rng, dtype)
+        self.cell = build_cell(cell, sizes, embed_size or V, forget_bias=forget_bias, init=init, rng=rng, dtype=dtype)
         self.parts["rnn"] = self.cell
-        self.head = Dense(self.cell.hidden_size, V, rng=rng)
+        self.head = Dense(self.cell.output_size, V, rng=rng, dtype=dtype)
         self.parts["head"] = self.head
 
     def encode(self, text):
@@ -108,7 +115,7 @@ class CharLM(Model):
     def _embed(self, ids):
         if "embed" in self.parts:
             return self.parts["embed"].params["E"][ids]                   # (B, T, E)  eq. (C1)
-        return np.eye(len(self.vocab))[ids]                               # (B, T, V)  eq. (C1)
+        return np.eye(len(self.vocab), dtype=self.cell.dtype)[ids]        # (B, T, V)  eq. (C1)
 
     def logits(self, ids, sequence_length=None, initial_state=None):
         """Logits ``(B, T, V)`` for ids ``(B, T)``, plus the final state and the cache, eqs. (C1)-(C3).
@@ -130,10 +137,15 @@ class CharLM(Model):
             raise ValueError(f"expected character ids as integers of shape (B, T), got {ids.dtype} {ids.shape}")
         if ids.size and (ids.min() < 0 or ids.max() >= len(self.vocab)):
             raise ValueError(f"expected ids in [0, V={len(self.vocab)}), got [{ids.min()}, {ids.max()}]")
-        x = self._embed(ids)
-        outputs, final, rnn_cache = dynamic_rnn(self.cell, x, sequence_length, initial_state)  # eq. (C2)
+        if "embed" not in self.parts and self.engine == "fast":
+            x = OneHot(ids, len(self.vocab), check=False)                 # (B, T, V) as ids, checked above
+        else:
+            x = self._embed(ids)                                          # (B, T, V) or (B, T, E)
+        checked = self.check_rnn_arguments(x, sequence_length, initial_state)
+        outputs, final, rnn_cache = self.run_rnn(checked)                 # (B, T, H)  eq. (C2)
         logits, head_cache = self.head.forward(outputs)                   # (B, T, V)  eq. (C3)
-        return logits, final, {"ids": ids, "rnn": rnn_cache, "head": head_cache}
+        return logits, final, {"ids": ids, "rnn": rnn_cache, "head": head_cache,
+                               "sequence_length": checked.sequence_length}
 
     def forward(self, inputs, targets, sequence_length=None):
         """``(loss, cache)``: mean cross-entropy in nats per character, eq. (C4).
@@ -150,7 +162,7 @@ class CharLM(Model):
         """
         logits, _, cache = self.logits(inputs, sequence_length)
         B, T = cache["ids"].shape
-        lengths = check_sequence_length(sequence_length, B, T)
+        lengths = cache["sequence_length"]                                # checked by logits
         mask = None if lengths is None else (np.arange(T)[None, :] < lengths[:, None])   # (B, T)
         loss, dlogits = softmax_cross_entropy(logits, np.asarray(targets), mask)
         return loss, dict(cache, dlogits=dlogits)
@@ -168,7 +180,7 @@ class CharLM(Model):
             (H, V), ``embed/E`` (V, E), ``rnn/cell_0/W_x`` (D, 4H) for an LSTM, ...
         """
         doutputs, dhead = self.head.backward(cache["dlogits"], cache["head"])     # (B, T, H)  eq. (C3)
-        g = dynamic_rnn_backward(doutputs, None, cache["rnn"])                   # eq. (C2)
+        g = self.rnn_backward(doutputs, cache["rnn"], inputs_gradient="embed" in self.parts)   # eq. (C2)
         grads = {**self._prefixed("rnn", g.params), **self._prefixed("head", dhead)}
         if "embed" in self.parts:
             E = self.parts["embed"].params["E"]

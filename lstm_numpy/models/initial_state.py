@@ -156,7 +156,7 @@ class LearnedInitialState:
         self.dtype = cell.dtype
         self.params = {}
         for k, layer in enumerate(self.layers):
-            self.params[f"h_{k}"] = np.zeros(layer.hidden_size, dtype=self.dtype)
+            self.params[f"h_{k}"] = np.zeros(layer.output_size, dtype=self.dtype)
             if "c" in layer.state_parts:
                 self.params[f"c_{k}"] = np.zeros(layer.hidden_size, dtype=self.dtype)
 

@@ -2,6 +2,8 @@
 
 One step is ``loss, cache = model.forward(*batch)``, ``grads = model.backward(cache)``, then
 clipping by global norm (here, never inside a backward pass) and ``optimizer.step(grads)``.
+The model runs on its own engine, ``model.engine``: the fast one unless set otherwise
+(``train(..., engine="readable")`` sets it).
 Every random draw comes from the ``next_batch`` function's own generator, so a seed fixes the
 whole run.
 """
@@ -104,7 +106,7 @@ class Progress:
             self.stream.flush()
 
 
-def train_step(model, optimizer, batch, clip=None):
+def train_step(model, optimizer, batch, clip=None, *, clip_eps=0.0):
     """One step on one batch: forward, backward, clip by global norm, update.
 
     Parameters
@@ -113,6 +115,8 @@ def train_step(model, optimizer, batch, clip=None):
     optimizer : an :mod:`lstm_numpy.optim` optimiser built on ``model.params``
     batch : tuple of ``model.forward``'s arguments, such as inputs (B, T, D) and targets (B, K)
     clip : None or float, the global-norm bound
+    clip_eps : float, added to the norm before dividing (0: TensorFlow's clipping; 1e-6:
+        PyTorch's ``clip_grad_norm_``), see :func:`~lstm_numpy.train.optim.clip_by_global_norm`
 
     Returns
     -------
@@ -122,7 +126,7 @@ def train_step(model, optimizer, batch, clip=None):
     loss, cache = model.forward(*batch)
     grads = model.backward(cache)
     if clip is not None:
-        grads, norm = clip_by_global_norm(grads, clip)
+        grads, norm = clip_by_global_norm(grads, clip, eps=clip_eps, in_place=True)   # the step's own arrays
     else:
         norm = None
     optimizer.step(grads)
@@ -135,8 +139,8 @@ def train_step(model, optimizer, batch, clip=None):
     return loss, norm
 
 
-def train(model, optimizer, next_batch, steps, *, clip=None, evaluate=None, eval_every=None,
-          stream=sys.stderr, log_every=100, loss_unit=""):
+def train(model, optimizer, next_batch, steps, *, clip=None, clip_eps=0.0, evaluate=None, eval_every=None,
+          stream=sys.stderr, log_every=100, loss_unit="", engine=None):
     """Train ``model`` for ``steps`` mini-batches.
 
     Parameters
@@ -146,23 +150,29 @@ def train(model, optimizer, next_batch, steps, *, clip=None, evaluate=None, eval
     next_batch : callable ``step -> batch``, a tuple of ``model.forward``'s arguments
     steps : int
     clip : None or float, the global-norm bound applied to every step's gradients
+    clip_eps : float, as for :func:`train_step`
     evaluate : None or callable ``model -> float``, e.g. the held-out loss
     eval_every : None or int; ``evaluate`` runs every ``eval_every`` steps and after the last
     stream : where the progress line goes (None for silence)
     log_every : steps between plain progress lines in a log
     loss_unit : str, the training loss's unit for the progress line (such as "nats/char")
+    engine : None (the model's own, ``model.engine``), or "fast" or "readable": set as
+        ``model.engine`` before the first step, so the run (evaluations included) and what
+        follows use it
 
     Returns
     -------
     history : dict with ``"loss"`` (every step's training loss) and ``"eval"`` (a list of
         ``(step, value)``, starting with step 0 when ``evaluate`` is given)
     """
+    if engine is not None:
+        model.engine = engine                                 # the model's engine from now on
     history = {"loss": [], "eval": []}
     if evaluate is not None:
         history["eval"].append((0, float(evaluate(model))))
     progress = Progress(steps, stream, every=log_every, unit=loss_unit)
     for step in range(1, steps + 1):
-        loss, _ = train_step(model, optimizer, next_batch(step), clip)
+        loss, _ = train_step(model, optimizer, next_batch(step), clip, clip_eps=clip_eps)
         if loss > EXPLODED * max(history["loss"][0] if history["loss"] else loss, 1.0):
             rate = getattr(optimizer, "lr", None)
             raise FloatingPointError(

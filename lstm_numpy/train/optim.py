@@ -11,7 +11,25 @@ Adam (Kingma and Ba, 2015), step t = 1, 2, ...:
     m = beta1 * m + (1 - beta1) * g            (O3)
     v = beta2 * v + (1 - beta2) * g * g        (O4)
     p = p - lr * (m / (1 - beta1**t)) / (sqrt(v / (1 - beta2**t)) + eps)     (O5)
+
+Eq. (O5) is computed as PyTorch's ``torch.optim.Adam`` computes it, with the same result up to
+rounding: ``sqrt(v) / sqrt(1 - beta2**t) + eps`` first, then ``lr / (1 - beta1**t)`` times ``m``
+over it. The epsilon sits where the paper's Algorithm 1 and PyTorch put it, beside the corrected
+``sqrt(v_hat)``; TensorFlow's Adam (the paper's "more efficient" ordering) adds it to ``sqrt(v)``
+before the correction, which moves the result by about ``eps * (1 / sqrt(1 - beta2**t) - 1)``
+relative to ``sqrt(v_hat)``.
+
+Clipping by global norm, with ``norm`` the square root of the sum of every squared element:
+
+    scale = min(1, max_norm / (norm + eps))    (O6)
+    g = g * scale                              (O7)
+
+``eps = 0`` is TensorFlow's ``clip_by_global_norm``; ``eps = 1e-6`` is PyTorch's
+``clip_grad_norm_``, which adds it to the norm before dividing (so a gradient whose norm is
+exactly ``max_norm`` is scaled by a little less than 1).
 """
+import math
+
 import numpy as np
 
 
@@ -26,22 +44,28 @@ def global_norm(grads):
     -------
     float
     """
-    return float(np.sqrt(sum(float(np.sum(g * g)) for g in grads.values())))
+    return float(np.sqrt(sum(float(np.vdot(g, g)) for g in grads.values())))   # vdot: no squared copy
 
 
-def clip_by_global_norm(grads, max_norm):
-    """Scale every gradient by ``max_norm / max(norm, max_norm)``, as TensorFlow's clip_by_global_norm.
+def clip_by_global_norm(grads, max_norm, *, eps=0.0, in_place=False):
+    """Scale every gradient by ``min(1, max_norm / (norm + eps))``, eqs. (O6)-(O7).
 
-    The direction is kept and the global norm of the result is at most ``max_norm``.
+    The direction is kept and the global norm of the result is at most ``max_norm``. With
+    ``eps=0`` (the default) this is TensorFlow's ``clip_by_global_norm``; with ``eps=1e-6``,
+    PyTorch's ``clip_grad_norm_``.
 
     Parameters
     ----------
-    grads : dict name -> ndarray, each of its parameter's shape (not modified)
+    grads : dict name -> ndarray, each of its parameter's shape (not modified unless ``in_place``)
     max_norm : float > 0
+    eps : float >= 0, added to the norm before dividing
+    in_place : bool, scale the arrays of ``grads`` themselves (a training step's own gradients)
+        instead of returning new ones
 
     Returns
     -------
-    clipped : dict name -> ndarray, new arrays, each of its gradient's shape
+    clipped : dict name -> ndarray, each of its gradient's shape: new arrays, or the arrays of
+        ``grads`` with ``in_place``
     norm : float, the global norm before clipping
 
     Examples
@@ -52,9 +76,16 @@ def clip_by_global_norm(grads, max_norm):
     """
     if not max_norm > 0:
         raise ValueError(f"expected max_norm > 0, got {max_norm}")
+    if not eps >= 0:
+        raise ValueError(f"expected eps >= 0, got {eps}")
     norm = global_norm(grads)
-    scale = max_norm / max(norm, max_norm)
-    return {name: g * scale for name, g in grads.items()}, norm
+    scale = min(1.0, max_norm / (norm + eps)) if norm + eps > 0 else 1.0   # eq. (O6)
+    if not in_place:
+        return {name: g * scale for name, g in grads.items()}, norm          # eq. (O7)
+    if scale < 1.0:
+        for g in grads.values():
+            g *= scale                                                        # eq. (O7)
+    return grads, norm
 
 
 class Optimizer:
@@ -168,9 +199,10 @@ class Adam(Optimizer):
         self.beta1, self.beta2, self.eps = float(beta1), float(beta2), float(eps)
         self.m = {name: np.zeros_like(p) for name, p in params.items()}
         self.v = {name: np.zeros_like(p) for name, p in params.items()}
+        self.scratch = {name: np.empty_like(p) for name, p in params.items()}   # room for one temporary
 
     def update(self, name, p, g):
-        """Eqs. (O3)-(O5) for one parameter, in place.
+        """Eqs. (O3)-(O5) for one parameter, in place, in PyTorch's order of operations.
 
         Parameters
         ----------
@@ -182,14 +214,17 @@ class Adam(Optimizer):
         -------
         None
         """
-        m, v = self.m[name], self.v[name]
+        m, v, work = self.m[name], self.v[name], self.scratch[name]
         m *= self.beta1
-        m += (1 - self.beta1) * g                                # eq. (O3)
+        m += np.multiply(g, 1 - self.beta1, out=work)                          # eq. (O3)
         v *= self.beta2
-        v += (1 - self.beta2) * g * g                            # eq. (O4)
-        m_hat = m / (1 - self.beta1 ** self.t)                   # eq. (O5)
-        v_hat = v / (1 - self.beta2 ** self.t)                   # eq. (O5)
-        p -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)       # eq. (O5)
+        v += np.multiply(np.square(g, out=work), 1 - self.beta2, out=work)     # eq. (O4)
+        denom = np.sqrt(v, out=work)                                           # eq. (O5): sqrt(v_hat) + eps,
+        denom /= math.sqrt(1 - self.beta2 ** self.t)                           # ...
+        denom += self.eps                                                      # ...
+        step = np.divide(m, denom, out=work)                                   # eq. (O5): m over it,
+        step *= self.lr / (1 - self.beta1 ** self.t)                           # ... times lr / (1 - beta1^t)
+        p -= step                                                              # eq. (O5)
 
 
 OPTIMIZERS = {"sgd": SGD, "adam": Adam}
