@@ -18,6 +18,7 @@ it once with the library's code and once with the mistake planted into a copy (s
 import importlib
 import inspect
 import re
+import textwrap
 from collections import namedtuple
 
 import numpy as np
@@ -47,7 +48,7 @@ seed : int, for the weights, inputs, initial state and loss projections
 CONFIG = Config(sizes=(2, 5), input_size=1, batch=3, steps=4, lengths=(4, 0, 2), seed=0)
 
 Divergence = namedtuple("Divergence", ["forward", "name", "label", "t", "k", "shape", "equation", "formula",
-                                       "note", "where", "true", "planted", "agreeing"])
+                                       "note", "where", "true", "planted", "agreeing", "agreed_before"])
 Divergence.__doc__ = """The first quantity the planted code computes differently from the true code.
 
 Parameters
@@ -63,6 +64,9 @@ note : str, what the trace says about it
 where : :class:`~lstm_numpy.bptt.Where` or None, the line that computed it in the planted copy
 true, planted : ndarrays of shape ``shape``, its value in each run
 agreeing : int, how many quantities before it agree
+agreed_before : None or :class:`~lstm_numpy.bptt.Where`, the line of an entry of the same name, step
+    and layer computed earlier that agrees (the step's own ``dh_prev`` where what the time loop
+    hands on differs)
 """
 
 
@@ -251,7 +255,7 @@ def first_forward_divergence(cell, true_cache, planted_cache, planting):
                     continue
                 where, equation, formula = _forward_line(layer, key, planting)
                 return Divergence(True, name, f"{name}^{k}", t, k, np.shape(b[key]), equation, formula,
-                                  meaning, where, np.asarray(a[key]), np.asarray(b[key]), agreeing)
+                                  meaning, where, np.asarray(a[key]), np.asarray(b[key]), agreeing, None)
     return None
 
 
@@ -291,12 +295,13 @@ def first_backward_divergence(true_trace, planted_trace):
         key = (e.t, e.k, e.name)
         n = seen.get(key, 0)
         seen[key] = n + 1
+        before = true_entries.get(key, [])[n - 1].where if n else None
         twins = true_entries.get(key, [])
         twin = twins[n] if n < len(twins) else None
         if twin is None or _differs(twin.value, e.value):
             true_value = None if twin is None else twin.value
             return Divergence(False, e.name, e.label, e.t, e.k, e.shape, e.equation, e.formula, e.note, e.where,
-                              true_value, e.value, agreeing)
+                              true_value, e.value, agreeing, before)
     return None
 
 
@@ -381,13 +386,16 @@ def describe_config(config, kind):
 
 
 def _failing(report):
-    bad = sorted((row for row in report.rows if not row.passed), key=lambda row: -row.max_error)
-    listed = ", ".join(f"{row.name} ({row.max_error:.1e})" for row in bad)
-    return f"{len(bad)} of {len(report.rows)} arrays fail: {listed}" if bad else "every array passes"
+    bad = sum(not row.passed for row in report.rows)
+    return f"{bad} of {len(report.rows)} arrays fail" if bad else "every array passes"
 
 
 def _summary(report):
     return f"{'all pass' if report.passed else 'FAILED'}: worst {report.max_error:.2e}, tolerance {report.tolerance:.0e}"
+
+
+def _wrap(text, first, rest):
+    return textwrap.wrap(text, 100, initial_indent=first, subsequent_indent=rest, break_on_hyphens=False)
 
 
 def _indent(text, by="    "):
@@ -411,38 +419,37 @@ def format_diagnosis(d):
     for line, change in zip(d.lines, m.changes):
         out += [f"    line {line}, right:  {change.right}",
                 f"    line {line}, wrong:  {change.wrong}"]
-    out += [f"  breaks: {m.breaks}", "",
-            f"configuration: {describe_config(d.config, m.kind)}", "",
+    out += [*_wrap(f"breaks: {m.breaks}", "  ", "    "), "",
+            *_wrap(f"configuration: {describe_config(d.config, m.kind)}", "", "  "), "",
             "1. gradient check of the whole sequence (every array against central differences)",
             f"   true code:        {_summary(d.true_check)}",
-            f"   with the mistake: {_summary(d.planted_check)}",
-            _indent(str(d.planted_check)),
-            f"   {_failing(d.planted_check)}"]
+            f"   with the mistake: {_summary(d.planted_check)}, {_failing(d.planted_check)}",
+            _indent(str(d.planted_check))]
     if d.hidden_check is not None:
         h = m.hidden
         lengths = "every row full" if h.lengths is None else f"sequence_length {list(h.lengths)}"
         out += [f"   where the check cannot see it, B = {h.batch}, {lengths}: {_summary(d.hidden_check)}",
-                f"   ({h.why})"]
+                *_wrap(f"({h.why})", "   ", "    ")]
     fwd, bwd = d.step_functions
     verdict = ("passes: the step functions are right, the mistake is in how they are wired"
                if d.step_check.passed else "fails: the mistake is inside the step functions")
-    out += ["", f"2. step check of {fwd} and {bwd} alone (one step, a random gradient into every part "
-                f"of the new state): {_summary(d.step_check)}",
+    out += ["", *_wrap(f"2. step check of {fwd} and {bwd} alone (one step, a random gradient into every "
+                       f"part of the new state): {_summary(d.step_check)}", "", "   "),
             f"   it {verdict}", ""]
     v = d.divergence
     if v is None:
         out.append("3. no quantity diverges: the planted traces equal the true ones")
         return "\n".join(out)
     which = "forward pass" if v.forward else "backward trace (in the order BPTT computes them)"
-    out.append(f"3. first quantity that diverges, the planted {which} against the true one:")
+    out += _wrap(f"3. first quantity that diverges, the planted {which} against the true one:", "", "   ")
     what = f"{v.equation}: {v.formula}" if v.formula else (v.equation or v.note)
-    out.append(f"   {v.label} at step t={v.t}, layer k={v.k}, shape {v.shape}, {what}")
+    out += _wrap(f"{v.label} at step t={v.t}, layer k={v.k}, shape {v.shape}, {what}", "   ", "     ")
     if v.where is not None:
         code = v.where.text.partition("  #")[0].rstrip()
         out.append(f"   computed at {v.where.module.rsplit('.', 1)[-1]}.py:{v.where.line} "
                    f"{v.where.function}:  {code}")
     if v.note and v.formula:
-        out.append(f"   ({v.note})")
+        out += _wrap(f"({v.name} is {v.note})" if v.forward else f"({v.note})", "   ", "    ")
     if v.true is None:
         out.append("   the true trace has no such entry")
     else:
@@ -450,5 +457,10 @@ def format_diagnosis(d):
         at = np.unravel_index(int(np.argmax(gap)), gap.shape)
         out.append(f"   largest difference {gap.max():.2e} at {list(map(int, at))}: "
                    f"true {v.true[at]:.4f}, planted {v.planted[at]:.4f}")
-    out.append(f"   the {v.agreeing} quantities computed before it agree")
+    out.append(f"   the {v.agreeing} quantities computed before it agree" if v.agreeing != 1 else
+               "   the 1 quantity computed before it agrees")
+    if v.agreed_before is not None:
+        b = v.agreed_before
+        out += _wrap(f"among them {v.label} as {b.function} computes it ({b.module.rsplit('.', 1)[-1]}.py:"
+                     f"{b.line}): the step is right, what is handed on from it is not", "   ", "   ")
     return "\n".join(out)

@@ -8,7 +8,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ["gradcheck", "train", "trace", "diagram", "bench"]
+COMMANDS = ["gradcheck", "train", "trace", "diagram", "bench", "clinic"]
 
 
 class Parser(argparse.ArgumentParser):
