@@ -193,6 +193,7 @@ DOCUMENTED_MODULES = CELL_MODULES + [
     "train.optim", "train.checkpoint", "train.data", "train.loop",
     "fast.sequence", "fast.lstm", "fast.gru", "fast.rnn", "fast.workspace", "fast.trace",
     "interop.torch_layout", "interop.tf_layout", "interop.keras_layout", "interop.layers",
+    "clinic.catalogue", "clinic.planting", "clinic.examine",
 ]
 
 

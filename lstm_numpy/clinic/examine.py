@@ -83,6 +83,11 @@ class Diagnosis:
     step_functions : tuple of str, the forward and backward step functions of that check
     divergence : None or :class:`Divergence`
     hidden_check : None or Report, the planted check in the configuration that hides the mistake
+
+    Parameters
+    ----------
+    mistake, config, lines, true_check, planted_check, step_check, step_functions, divergence, hidden_check :
+        as the attributes; the divergence's values are ndarrays such as (B, H)
     """
 
     def __init__(self, mistake, config, lines, true_check, planted_check, step_check, step_functions,

@@ -26,7 +26,15 @@ PREFIX = "lstm_numpy.clinic.planted"
 
 
 class PlantingError(LookupError):
-    """A right line of a mistake is not in its function exactly once (the code changed)."""
+    """A right line of a mistake is not in its function exactly once (the code changed).
+
+    Parameters
+    ----------
+    message : str, which line of which function, and how often it was found
+    """
+
+    def __init__(self, message):
+        super().__init__(message)
 
 
 def _code(line):
@@ -86,6 +94,11 @@ class Planting:
     original : the library's module it copies
     lines : list of int, the line numbers of the changed lines (the same as in the library's file)
     filename : str, the copy's file name, as its code objects and ``linecache`` know it
+
+    Parameters
+    ----------
+    mistake, module, original, lines, filename : as the attributes (no arrays: cells built by
+        :meth:`cell` hold them, such as ``W_x`` of shape (D, kH))
     """
 
     def __init__(self, mistake, module, original, lines, filename):
