@@ -3,8 +3,8 @@
 The modules at this level are the textbook, read in this order: ``activations`` and ``state``,
 the cell protocol in ``cell``, one layer each in ``rnn``, ``lstm`` and ``gru``, the stack in
 ``multi``, the time loop (TensorFlow 1.x ``dynamic_rnn``) in ``time_loop``, then ``gradcheck``
-(every backward pass against central differences) and ``trace`` (one pass, quantity by
-quantity). Everything else lives in rooms named for what it holds: ``models``, ``train``,
+(every backward pass against central differences), ``trace`` (one pass, quantity by
+quantity) and ``bptt`` (its backward pass, gradient by gradient). Everything else lives in rooms named for what it holds: ``models``, ``train``,
 ``plot``, ``interop``, ``fast``, ``bench`` and ``commands``. docs/index.md is the guide.
 """
 import sys

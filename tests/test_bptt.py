@@ -185,6 +185,8 @@ def test_trace_backward_and_its_defaults(rng):
     np.testing.assert_array_equal(tr.backward.grads.inputs, grads.inputs)
     assert "backward pass (BPTT)" in tr.format() and tr.backward.find("dW_h", 1, 0).shape == (3, 9)
     assert trace(cell, x).backward is None
+    alone = trace_backward(cell, x, seed=3)
+    assert [(e.t, e.k, e.name) for e in alone.entries] == [(e.t, e.k, e.name) for e in tr.backward.entries]
     gru_dh_prev = tr.backward.all("dh_prev", 0, 2)               # however many lines add to it
     assert gru_dh_prev and all("(11)" in e.equation or "(10)" in e.equation or "(9)" in e.equation
                                or "(8)" in e.equation for e in gru_dh_prev)

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import lstm_numpy as ln
-from lstm_numpy.gradcheck import TOLERANCE, numerical_gradient, relative_error
+from lstm_numpy.gradcheck import TOLERANCE, numerical_gradient
 from lstm_numpy.gradient_flow import step_contributions
 from lstm_numpy.state import map_state
 
