@@ -32,6 +32,16 @@ def names(mistake):
     return mistake.name
 
 
+_DIAGNOSES = {}
+
+
+def diagnosis(name):
+    """examine(name), once per test session (the doc's reports reuse the parametrized runs)."""
+    if name not in _DIAGNOSES:
+        _DIAGNOSES[name] = examine(name)
+    return _DIAGNOSES[name]
+
+
 def test_the_catalogue():
     assert len(MISTAKES) >= 10
     assert len({m.name for m in MISTAKES}) == len(MISTAKES)
@@ -78,7 +88,7 @@ def test_a_line_the_code_no_longer_has_fails_loudly():
 
 @pytest.mark.parametrize("mistake", MISTAKES, ids=names)
 def test_each_mistake_fails_the_check_and_the_trace_names_what_it_changes(mistake):
-    d = examine(mistake.name)
+    d = diagnosis(mistake.name)
     assert d.true_check.passed, str(d.true_check)
     assert not d.planted_check.passed, str(d.planted_check)
     # the step functions' own check passes exactly where the mistake lies outside them
@@ -178,9 +188,15 @@ def _tiny_errors_hidden(lines):
     return [re.sub(r"\d\.\d\de-(?:0[7-9]|[1-9]\d)", "<tiny>", line.rstrip()) for line in lines]
 
 
-def test_the_pages_outputs_are_what_the_command_prints(capsys):
+def test_the_command_prints_the_report(capsys):
+    assert main(["clinic", "rnn-dW_h-from-h"]) == 0
+    assert capsys.readouterr().out == diagnosis("rnn-dW_h-from-h").format() + "\n"
+
+
+def test_the_pages_outputs_are_what_the_command_prints():
     """docs/clinic.md: a section per mistake, and each ```text block starting with a clinic
-    command is what the command prints today."""
+    command is what the command prints today (the command prints ``examine(NAME).format()``,
+    as the test above shows)."""
     text = (DOCS / "clinic.md").read_text(encoding="utf-8")
     headings = HEADING.findall(FENCE.sub("", text))
     for m in MISTAKES:
@@ -190,10 +206,22 @@ def test_the_pages_outputs_are_what_the_command_prints(capsys):
         lines = block.group(2).splitlines()
         if block.group(1) != "text" or not lines[0].startswith("$ python -m lstm_numpy clinic "):
             continue
-        assert main(shlex.split(lines[0])[4:]) == 0
-        printed = capsys.readouterr().out.splitlines()
+        command = shlex.split(lines[0])
+        assert command[:4] == ["$", "python", "-m", "lstm_numpy"] and command[4] == "clinic" and len(command) == 6
+        printed = diagnosis(command[5]).format().splitlines()
         assert _tiny_errors_hidden(printed) == _tiny_errors_hidden(lines[1:]), \
             f"docs/clinic.md's output of {lines[0]!r} is not what it prints now: regenerate it"
         checked += 1
     assert checked == 2
     assert (ROOT / "docs" / "clinic.md").exists()
+
+
+def test_command_line_runs_every_mistake_one_line_each(capsys, monkeypatch):
+    import lstm_numpy.clinic.catalogue as catalogue
+    chosen = (get("rnn-bias-mean"), get("rnn-dh-next-dropped"))
+    monkeypatch.setattr(catalogue, "MISTAKES", chosen)           # two quick ones stand for the fourteen
+    assert main(["clinic", "--all"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split()[:3] == ["mistake", "true", "planted"] and lines[-1].startswith("2 mistakes in ")
+    assert re.match(r"rnn-bias-mean\s+pass\s+FAIL\s+5\.0e-01\s+FAIL\s+db\^1 at t=3, rnn\.py:\d+$", lines[1])
+    assert re.match(r"rnn-dh-next-dropped\s+pass\s+FAIL\s+\S+\s+pass\s+dh\^1 at t=3, rnn\.py:\d+$", lines[2])
