@@ -300,8 +300,9 @@ def first_backward_divergence(true_trace, planted_trace):
         key = (e.t, e.k, e.name)
         n = seen.get(key, 0)
         seen[key] = n + 1
-        before = true_entries.get(key, [])[n - 1].where if n else None
         twins = true_entries.get(key, [])
+        # an entry of the time loop (no equation) after the step's own line of that name, which agreed
+        before = twins[n - 1].where if n and not e.equation and twins[n - 1].equation else None
         twin = twins[n] if n < len(twins) else None
         if twin is None or _differs(twin.value, e.value):
             true_value = None if twin is None else twin.value
