@@ -134,7 +134,7 @@ MISTAKES = (
        "rnn", "lstm_numpy.rnn", "rnn_step_backward",
        [("da = dh * act_grad", "da = dh * tanh_grad(np.tanh(h))")],
        "rnn.md eq. (2): h = tanh(a), so dh/da = 1 - tanh(a)^2 = 1 - h^2, a function of h itself; "
-       "1 - tanh(h)^2 applies tanh once more",
+       "tanh_grad(np.tanh(h)) applies tanh once more",
        ("da", 3, 1, False, True)),
     _m("rnn-dW_h-from-h", "the recurrent weight's gradient built from h_t instead of h_{t-1}",
        "rnn", "lstm_numpy.rnn", "rnn_step_backward",

@@ -373,7 +373,7 @@ def examine(name, config=CONFIG):
 
 
 def describe_config(config, kind):
-    """The configuration in a sentence.
+    """The configuration in a sentence, on two lines.
 
     Parameters
     ----------
@@ -387,8 +387,8 @@ def describe_config(config, kind):
     sizes = ", ".join(map(str, config.sizes))
     lengths = "every row full" if config.lengths is None else f"sequence_length {list(config.lengths)}"
     return (f"{len(config.sizes)} {kind} layers (H = {sizes}) on D = {config.input_size} inputs, "
-            f"B = {config.batch} rows, T = {config.steps} steps, {lengths}, a random initial state; "
-            f"L = sum(outputs * d_outputs) + sum(final_state * d_final_state)")
+            f"B = {config.batch} rows, T = {config.steps} steps, {lengths},\n"
+            f"a random initial state, L = sum(outputs * d_outputs) + sum(final_state * d_final_state)")
 
 
 def _failing(report):
@@ -426,7 +426,8 @@ def format_diagnosis(d):
         out += [f"    line {line}, right:  {change.right}",
                 f"    line {line}, wrong:  {change.wrong}"]
     out += [*_wrap(f"breaks: {m.breaks}", "  ", "    "), "",
-            *_wrap(f"configuration: {describe_config(d.config, m.kind)}", "", "  "), "",
+            *(f"{'' if n == 0 else '  '}{line}" for n, line in
+              enumerate(f"configuration: {describe_config(d.config, m.kind)}".splitlines())), "",
             "1. gradient check of the whole sequence (every array against central differences)",
             f"   true code:        {_summary(d.true_check)}",
             f"   with the mistake: {_summary(d.planted_check)}, {_failing(d.planted_check)}",
@@ -463,8 +464,8 @@ def format_diagnosis(d):
         at = np.unravel_index(int(np.argmax(gap)), gap.shape)
         out.append(f"   largest difference {gap.max():.2e} at {list(map(int, at))}: "
                    f"true {v.true[at]:.4f}, planted {v.planted[at]:.4f}")
-    out.append(f"   the {v.agreeing} quantities computed before it agree" if v.agreeing != 1 else
-               "   the 1 quantity computed before it agrees")
+    out.append({0: "   it is the first quantity computed", 1: "   the 1 quantity computed before it agrees"}.get(
+        v.agreeing, f"   the {v.agreeing} quantities computed before it agree"))
     if v.agreed_before is not None:
         b = v.agreed_before
         out += _wrap(f"among them {v.label} as {b.function} computes it ({b.module.rsplit('.', 1)[-1]}.py:"
