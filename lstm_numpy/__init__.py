@@ -5,7 +5,8 @@ the cell protocol in ``cell``, one layer each in ``rnn``, ``lstm`` and ``gru``, 
 ``multi``, the time loop (TensorFlow 1.x ``dynamic_rnn``) in ``time_loop``, then ``gradcheck``
 (every backward pass against central differences), ``trace`` (one pass, quantity by
 quantity) and ``bptt`` (its backward pass, gradient by gradient). Everything else lives in rooms named for what it holds: ``models``, ``train``,
-``plot``, ``interop``, ``fast``, ``bench`` and ``commands``. docs/index.md is the guide.
+``plot``, ``interop``, ``fast``, ``bench``, ``clinic`` (the common BPTT mistakes, planted one at a
+time into a copy of the code) and ``commands``. docs/index.md is the guide.
 """
 import sys
 

@@ -251,7 +251,7 @@ class BackwardTrace:
         return self.format()
 
 
-def backward_trace(cache, d_outputs=None, d_final_state=None, seed=0):
+def backward_trace(cache, d_outputs=None, d_final_state=None, seed=0, loop=None):
     """Run :func:`~lstm_numpy.dynamic_rnn_backward` on ``cache`` and record every gradient it computes.
 
     Parameters
@@ -262,6 +262,8 @@ def backward_trace(cache, d_outputs=None, d_final_state=None, seed=0):
         shape, (B, T, H_top) or (T, B, H_top): dL/d outputs for ``L = sum(outputs * d_outputs)``
     d_final_state : None or the state structure (leaves of shape (B, H)), dL/d final_state
     seed : int, for the default ``d_outputs``
+    loop : None (:func:`~lstm_numpy.dynamic_rnn_backward`), or another function of the same
+        arguments and local names to run and read as the time loop (the clinic's planted copy)
 
     Returns
     -------
@@ -282,7 +284,8 @@ def backward_trace(cache, d_outputs=None, d_final_state=None, seed=0):
     if d_outputs is None:
         shape = (T, B, cell.output_size) if cache["time_major"] else (B, T, cell.output_size)
         d_outputs = np.random.default_rng(seed).normal(size=shape).astype(cell.dtype)
-    roles = {(dynamic_rnn_backward.__code__.co_filename, "dynamic_rnn_backward"): LOOP}
+    loop = dynamic_rnn_backward if loop is None else loop
+    roles = {(loop.__code__.co_filename, loop.__code__.co_name): LOOP}
     if cell.stacked:
         roles[(type(cell).step_backward.__code__.co_filename, "step_backward")] = STACK
     for layer in cell.cells:
@@ -291,7 +294,7 @@ def backward_trace(cache, d_outputs=None, d_final_state=None, seed=0):
     previous = sys.gettrace()
     sys.settrace(recorder)
     try:
-        grads = dynamic_rnn_backward(d_outputs, d_final_state, cache)
+        grads = loop(d_outputs, d_final_state, cache)
     finally:
         sys.settrace(previous)
     entries, dead = _entries(recorder.events, cell, cache)

@@ -200,6 +200,7 @@ DOCUMENTED_MODULES = CELL_MODULES + [
     "fast.sequence", "fast.lstm", "fast.gru", "fast.rnn", "fast.workspace", "fast.trace", "fast.onehot",
     "interop.torch_layout", "interop.tf_layout", "interop.keras_layout", "interop.layers",
     "explain", "explain.data",
+    "clinic.catalogue", "clinic.planting", "clinic.examine",
 ]
 
 

@@ -19,7 +19,7 @@ from lstm_numpy.kinds import CELL_CLASSES
 from lstm_numpy.trace import trace
 
 PACKAGE = Path(ln.__file__).parent
-ROOMS = ("models", "train", "plot", "interop", "fast", "bench", "commands")
+ROOMS = ("models", "train", "plot", "interop", "fast", "bench", "commands", "explain", "clinic")
 CELL_MODULES = {"cell", "rnn", "lstm", "gru", "multi"}    # the protocol and the cells themselves
 STATE_MODULES = {"state", "checks"}                       # walk state structures (LSTMState is a state)
 

@@ -8,7 +8,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ["gradcheck", "train", "trace", "diagram", "bench", "explain"]
+COMMANDS = ["gradcheck", "train", "trace", "diagram", "bench", "explain", "clinic"]
 
 
 class Parser(argparse.ArgumentParser):
