@@ -43,8 +43,8 @@ def stack_bidirectional_dynamic_rnn(cells_fw, cells_bw, inputs, sequence_length=
 
     Returns
     -------
-    outputs : ndarray of shape (B, T, H_fw + H_bw), the top layer's two directions concatenated
-        (time-major with ``time_major``); zeros past each row's length
+    outputs : ndarray of shape (B, T, H), where H = H_fw + H_bw: the top layer's two directions
+        concatenated (time-major with ``time_major``); zeros past each row's length
     finals_fw, finals_bw : tuples with one final state per layer
     cache : dict for :func:`stack_bidirectional_dynamic_rnn_backward`; ``cache["layers"][k]`` is
         layer k's :func:`bidirectional_dynamic_rnn` cache

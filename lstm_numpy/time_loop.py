@@ -64,6 +64,10 @@ def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, time_maj
     state = template if initial_state is None else check_state("initial_state", initial_state, template, cell.dtype)
     initial_state = state
 
+    for layer in cell.cells:
+        if hasattr(layer, "start_sequence"):
+            layer.start_sequence(B)                           # a DropoutWrapper: new masks for this sequence
+
     outputs = np.zeros((T, B, cell.output_size), dtype=cell.dtype)   # (T, B, H_top)
     steps = []
     for t in range(T):
