@@ -85,14 +85,7 @@ def bidirectional_dynamic_rnn(cell_fw, cell_bw, inputs, sequence_length=None, in
     >>> bool(np.allclose(out_bw[1, 0], final_bw[1]))          # row 1's backward pass ends at step 0
     True
     """
-    check_cell(cell_fw)
-    check_cell(cell_bw)
-    if cell_fw is cell_bw:
-        raise ValueError("cell_fw and cell_bw are one object; each direction needs a cell of its own "
-                         "(two weight sets, as TensorFlow's fw/ and bw/ scopes hold)")
-    if (cell_bw.input_size, cell_bw.dtype) != (cell_fw.input_size, cell_fw.dtype):
-        raise ValueError(f"expected cell_bw with cell_fw's input size D={cell_fw.input_size} and dtype "
-                         f"{cell_fw.dtype}, got D={cell_bw.input_size} and {cell_bw.dtype}")
+    check_directions(cell_fw, cell_bw)
     xs = inputs_time_major(inputs, cell_fw, time_major)        # (T, B, D)
     T, B, _ = xs.shape
     lengths = check_sequence_length(sequence_length, B, T)
@@ -159,6 +152,27 @@ def bidirectional_dynamic_rnn_backward(d_outputs, d_final_states, cache):
               **{f"bw/{name}": g for name, g in grads_bw.params.items()}}
     d_inputs = dxs if cache["time_major"] else dxs.transpose(1, 0, 2)
     return Grads(inputs=d_inputs, initial_state=(grads_fw.initial_state, grads_bw.initial_state), params=params)
+
+
+def check_directions(cell_fw, cell_bw):
+    """A TypeError or ValueError unless the two are cells of one input size D and dtype, two objects.
+
+    Parameters
+    ----------
+    cell_fw, cell_bw : cells (or stacks) taking inputs of shape (B, D)
+
+    Returns
+    -------
+    None
+    """
+    check_cell(cell_fw)
+    check_cell(cell_bw)
+    if cell_fw is cell_bw:
+        raise ValueError("cell_fw and cell_bw are one object; each direction needs a cell of its own "
+                         "(two weight sets, as TensorFlow's fw/ and bw/ scopes hold)")
+    if (cell_bw.input_size, cell_bw.dtype) != (cell_fw.input_size, cell_fw.dtype):
+        raise ValueError(f"expected cell_bw with cell_fw's input size D={cell_fw.input_size} and dtype "
+                         f"{cell_fw.dtype}, got D={cell_bw.input_size} and {cell_bw.dtype}")
 
 
 def _pair(name, value):

@@ -39,6 +39,11 @@ class Wrapper:
         return getattr(self.cell, name)
 
     @property
+    def wrapped(self):
+        """The cell inside: a plain cell's step is not this wrapper's (the fast engine asks)."""
+        return self.cell
+
+    @property
     def cells(self):
         """The layers: the wrapper itself, one layer."""
         return (self,)

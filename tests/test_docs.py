@@ -192,7 +192,7 @@ DOCUMENTED_MODULES = CELL_MODULES + [
     "state", "trace", "bptt", "gradient_flow", "initializers",
     "models.initial_state", "models.dense", "models.losses", "models.regressor", "models.charlm",
     "train.optim", "train.checkpoint", "train.data", "train.loop",
-    "fast.sequence", "fast.lstm", "fast.gru", "fast.rnn", "fast.workspace", "fast.trace",
+    "fast.sequence", "fast.lstm", "fast.gru", "fast.rnn", "fast.workspace", "fast.trace", "fast.bidirectional",
     "interop.torch_layout", "interop.tf_layout", "interop.keras_layout", "interop.layers",
 ]
 
