@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 import lstm_numpy as ln
-from lstm_numpy.gradcheck import check_gradients, random_state, relu_pattern, state_names
-from lstm_numpy.state import map_state, state_leaves
+from lstm_numpy.gradcheck import check_gradients, random_state, relu_pattern
+from lstm_numpy.state import map_state, state_leaves, state_names
 
 from conftest import D, H, KINDS, LENGTHS, ROWS, T, make_cell
 
