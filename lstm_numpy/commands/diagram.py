@@ -5,8 +5,8 @@ diagram is drawn, so the rest of the command line works without it.
 """
 import numpy as np
 
-from .arguments import (add_cell_arguments, cell_from_arguments, check_cell_arguments, int_at_least, nonnegative_int,
-                        positive_int)
+from .arguments import (add_cell_arguments, cell_from_arguments, cell_option_values, check_cell_arguments, int_at_least,
+                        nonnegative_int, positive_int)
 
 MAX_DPI = 1200              # a print-quality PNG; the pixels are checked as well
 MAX_PIXELS = 40 * 10 ** 6   # below PIL's decompression-bomb warning, readable in any viewer
@@ -26,10 +26,10 @@ KINDS = {
 
 SHAPES = ("cell", "sizes", "input_size", "batch")        # what a diagram of shapes is drawn from
 VALUES = ("seed", "reset_before", "activation", "forget_bias")   # what changes only the numbers
-OPTIONS = SHAPES + VALUES + ("steps", "time_major", "lengths", "layer", "highlight", "widths", "dpi")
+OPTIONS = SHAPES + VALUES + ("steps", "time_major", "lengths", "layer", "highlight", "widths", "dpi", "bidirectional")
 USES = {                      # the options that change each kind's figure; any other is an error
     "legend": (),
-    "unrolled": SHAPES + ("steps", "time_major"),
+    "unrolled": SHAPES + ("steps", "time_major", "bidirectional"),
     "lstm-cell": SHAPES + ("layer", "highlight", "forget_bias"),
     "gru-cell": SHAPES + ("layer", "reset_before"),
     "learned-state": ("widths", "batch", "steps"),
@@ -55,6 +55,9 @@ def add_parser(subparsers):
                         help="lstm-cell: draw one gate's path in red")
     parser.add_argument("--widths", type=positive_int, nargs="+", default=[8, 32, 32, 64], metavar="W",
                         help="learned-state: the article's widths [m, n_1, ...] (default 8 32 32 64)")
+    parser.add_argument("--bidirectional", action="store_true",
+                        help="unrolled: both directions of each layer (fw and bw cells of --sizes each), "
+                             "as stack_bidirectional_dynamic_rnn runs them")
     parser.add_argument("--dpi", type=int_at_least(1, "a positive dpi", maximum=MAX_DPI), default=110,
                         help=f"PNG resolution (default 110, at most {MAX_DPI})")
     parser.set_defaults(func=lambda args: run(parser, args))
@@ -114,6 +117,15 @@ def run(parser, args):
     return 0
 
 
+def bidirectional_cells(args, rng):
+    """(cells_fw, cells_bw) for the flags: one cell of each --sizes value per direction, layer k
+    reading [fw, bw] of layer k-1 (twice its size)."""
+    from ..kinds import build_cell
+    widths = [args.input_size] + [2 * size for size in args.sizes[:-1]]
+    return tuple([build_cell(args.cell, [size], width, rng=rng, **cell_option_values(args))
+                  for width, size in zip(widths, args.sizes)] for _ in ("fw", "bw"))
+
+
 def draw(plot, args):
     """The figure ``args`` describe."""
     rng = np.random.default_rng(args.seed)
@@ -130,6 +142,8 @@ def draw(plot, args):
         names = {"lstm": f"LSTM (forget_bias={args.forget_bias:g})"} if args.forget_bias else None
         return plot.plot_contributions(runs, layer=args.layer, names=names)
     cell = cell_from_arguments(args, rng)
+    if args.kind == "unrolled" and args.bidirectional:
+        return plot.draw_bidirectional(*bidirectional_cells(args, rng), args.batch, args.steps, time_major=args.time_major)
     if args.kind == "unrolled":
         return plot.draw_unrolled(cell, args.batch, args.steps, time_major=args.time_major)
     if args.kind == "lstm-cell":
