@@ -99,7 +99,14 @@ class DropoutWrapper(Wrapper):
         """This step's masks: given back, drawn once per sequence, or drawn now."""
         t = len(self.masks)
         if self.given is not None:
+            if not isinstance(self.given, dict) and t >= len(self.given):
+                raise ValueError(f"the masks given back cover {len(self.given)} steps, this sequence has more: "
+                                 f"give masks for every step, or use_masks(None) to draw new ones")
             masks = self.given if isinstance(self.given, dict) else self.given[t]
+            rows = {m.shape[0] for m in masks.values() if m is not None}
+            if not rows <= {1, batch_size}:
+                raise ValueError(f"the masks given back have {sorted(rows)} rows, this batch B={batch_size}: "
+                                 f"give masks of shape (B, size) or (1, size), or use_masks(None) to draw new ones")
         elif self.variational_recurrent:
             if self._sequence_masks is None:
                 self._sequence_masks = self._draw(batch_size)

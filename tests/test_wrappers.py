@@ -115,5 +115,12 @@ def test_bad_wrappers_are_named(rng):
         ln.DropoutWrapper(make_cell("lstm", D, H, rng), output_keep_prob=0)
     with pytest.raises(TypeError, match="wrap each layer"):
         ln.DropoutWrapper(ln.MultiRNNCell([make_cell("lstm", D, H, rng)]))
+    cell = ln.DropoutWrapper(make_cell("gru", D, H, rng), output_keep_prob=0.5, rng=0)
+    ln.dynamic_rnn(cell, rng.normal(size=(B, T, D)))
+    cell.use_masks(cell.masks)
+    with pytest.raises(ValueError, match=r"masks given back have \[2\] rows, this batch B=3"):
+        ln.dynamic_rnn(cell, rng.normal(size=(3, T, D)))
+    with pytest.raises(ValueError, match="masks given back cover 3 steps"):
+        ln.dynamic_rnn(cell, rng.normal(size=(B, T + 1, D)))
     with pytest.raises(ValueError, match="around a DropoutWrapper"):
         ln.DropoutWrapper(ln.ResidualWrapper(ln.DropoutWrapper(make_cell("gru", D, D, rng))))
