@@ -43,9 +43,11 @@ def test_torch_gradients_are_written_per_direction(rng):
         ln.interop.to_torch(cells, {"layer_0/fw/W_x": grads.params["layer_0/fw/W_x"]})
 
 
-def test_torch_needs_one_hidden_size_in_both_directions():
+def test_torch_needs_one_hidden_size_in_both_directions_and_lists_of_layers():
     with pytest.raises(ValueError, match="H_fw=6, H_bw=5"):
         ln.interop.to_torch(([ln.LSTMCell(4, 6)], [ln.LSTMCell(4, 5)]))
+    with pytest.raises(TypeError, match=r"one layer is \(\[cell_fw\], \[cell_bw\]\)"):
+        ln.interop.to_torch((ln.LSTMCell(4, 6), ln.LSTMCell(4, 6)))
 
 
 def test_tf_round_trip_of_both_forms(rng):

@@ -213,6 +213,10 @@ def to_torch(cell, params=None):
 def _directions_to_torch(cells_fw, cells_bw, params):
     """One bidirectional state_dict (``_reverse`` names for cells_bw), or one per layer when
     the layers differ in size; ``params`` keyed ``layer_{k}/fw/<name>`` and ``layer_{k}/bw/<name>``."""
+    if not all(isinstance(side, (tuple, list)) for side in (cells_fw, cells_bw)):
+        raise TypeError(f"expected a cell, a MultiRNNCell, or (cells_fw, cells_bw) as two lists of one-layer cells, got "
+                        f"({type(cells_fw).__name__}, {type(cells_bw).__name__}); a bidirectional module of one "
+                        f"layer is ([cell_fw], [cell_bw])")
     check_stack_params(cells_fw, cells_bw, params)
     layers = []
     for k, (cell_fw, cell_bw) in enumerate(zip(cells_fw, cells_bw)):
