@@ -7,7 +7,9 @@ Each case loads the framework's weights through lstm_numpy.interop (``_reverse``
 backward in float64 with the fixture's inputs, lengths (0 and T among them for TensorFlow;
 PyTorch refuses length 0 in a packed sequence, so its cases have 1 and T), initial states and
 upstream gradients, and compares outputs, final states and every gradient (inputs, initial
-states, each weight converted back to the framework's names and layout).
+states, each weight converted back to the framework's names and layout). bidir_tf_wrapped has
+TensorFlow's variational DropoutWrapper in one direction, its masks given back, and a
+ResidualWrapper in the other.
 """
 import glob
 import os
@@ -53,7 +55,8 @@ def assert_same_arrays(got, expected, what):
 
 def test_fixtures_exist():
     assert len(fixture_names("bidir_torch_")) >= 6
-    assert len(fixture_names("bidir_tf_")) >= 6
+    assert len(fixture_names("bidir_tf_")) >= 7
+    assert "bidir_tf_wrapped" in fixture_names("bidir_tf_")
 
 
 # PyTorch: states (2L, B, H) ordered layer 0 forward, layer 0 backward, layer 1 forward, ...
@@ -106,6 +109,11 @@ def tf_state(f, group, cell):
 def test_tensorflow(name):
     f = load(name)
     fw, bw = ln.interop.from_tf(prefixed(f, "var/"), forget_bias=float(f["forget_bias"]))
+    if "mask/input" in f:                  # TensorFlow's DropoutWrapper (variational) and ResidualWrapper
+        fw = ln.DropoutWrapper(fw, input_keep_prob=float(f["keep/input"]), state_keep_prob=float(f["keep/state"]),
+                               output_keep_prob=float(f["keep/output"]), variational_recurrent=True)
+        fw.use_masks({part: f[f"mask/{part}"] for part in ("input", "state", "output")})   # TensorFlow's masks
+        bw = ln.ResidualWrapper(bw)
     init = tf_state(f, "initial_state_fw", fw), tf_state(f, "initial_state_bw", bw)
     d_finals = tf_state(f, "d_final_state_fw", fw), tf_state(f, "d_final_state_bw", bw)
     time_major, lengths = bool(f["time_major"]), f.get("sequence_length")
