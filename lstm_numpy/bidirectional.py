@@ -142,9 +142,9 @@ def bidirectional_dynamic_rnn_backward(d_outputs, d_final_states, cache):
     d_hs_fw = _time_major("d_outputs[0]", d_hs_fw, cell_fw.dtype, (T, B, cell_fw.output_size), cache["time_major"])
     d_hs_bw = _time_major("d_outputs[1]", d_hs_bw, cell_bw.dtype, (T, B, cell_bw.output_size), cache["time_major"])
 
-    d_hs_bw_rev = reverse_sequence(d_hs_bw, lengths)          # (T, B, H_bw)  eq. (B4)
-    grads_bw = dynamic_rnn_backward(d_hs_bw_rev, d_final_bw, cache_bw)        # eq. (B3)
-    grads_fw = dynamic_rnn_backward(d_hs_fw, d_final_fw, cache_fw)            # eq. (B2)
+    d_hs_bw_rev = reverse_sequence(d_hs_bw, lengths)          # (T, B, H_bw)  eq. (B4), a reversal is its own backward
+    grads_bw = dynamic_rnn_backward(d_hs_bw_rev, d_final_bw, cache_bw)        # eq. (B3), BPTT of the backward cell
+    grads_fw = dynamic_rnn_backward(d_hs_fw, d_final_fw, cache_fw)            # eq. (B2), BPTT of the forward cell
     dxs_rev = grads_bw.inputs                                 # (T, B, D)  dL/d xs_rev
     dxs = grads_fw.inputs + reverse_sequence(dxs_rev, lengths)   # (T, B, D)  eq. (B1): xs fans out to both
 
