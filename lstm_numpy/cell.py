@@ -71,7 +71,7 @@ class Cell:
         check_bytes(f"{type(self).__name__}(input_size={self.input_size}, hidden_size={self.hidden_size})'s weights",
                     self.weight_count() * self.dtype.itemsize)
         W_x, W_h = init_gate_weights(init, self.input_size, self.hidden_size, self.n_blocks,
-                                     as_rng(rng), self.dtype)
+                                     as_rng(rng), self.dtype, recurrent_size=self.output_size)
         self.params = {"W_x": W_x, "W_h": W_h}
         for name, shape in self.param_shapes().items():
             if name not in self.params:
@@ -87,9 +87,10 @@ class Cell:
         return sum(math.prod(shape) for shape in self.param_shapes().values())
 
     def param_shapes(self):
-        """The shape each entry of ``params`` must have."""
+        """The shape each entry of ``params`` must have: ``W_h`` has a row per column of the
+        output fed back, ``output_size`` (H, or an LSTM's P with a projection)."""
         D, H, k = self.input_size, self.hidden_size, self.n_blocks
-        return {"W_x": (D, k * H), "W_h": (H, k * H), "b": (k * H,)}
+        return {"W_x": (D, k * H), "W_h": (self.output_size, k * H), "b": (k * H,)}
 
     def check_params(self):
         """A ValueError if an array in ``params`` lost its name, shape or dtype, or holds a NaN or inf
@@ -109,14 +110,15 @@ class Cell:
                 check_finite(f"{type(self).__name__}.params[{name!r}]", arr)
 
     def zero_state(self, batch_size):
-        """The all-zero state for a batch: an ndarray (B, H), or ``LSTMState(c, h)`` of them."""
+        """The all-zero state for a batch: an ndarray (B, H), or ``LSTMState(c, h)`` of them
+        (with a projection, c (B, H) and h (B, P))."""
         B = check_size("batch_size", batch_size)
         widths = {"c": self.hidden_size, "h": self.output_size}
         return self.make_state({part: np.zeros((B, widths[part]), dtype=self.dtype) for part in self.state_parts})
 
     @property
     def output_size(self):
-        """The width of the output h: H (a projection would change it)."""
+        """The width of the output h: H (an LSTM with a projection says P)."""
         return self.hidden_size
 
     def step_quantities(self):

@@ -180,23 +180,26 @@ def check_state(name, state, template, dtype):
 
     ``template`` is the cell's zero state for the batch at hand.
     """
-    def walk(s, t, path):
+    def walk(s, t, path, letters="(B, H)"):
         if isinstance(t, LSTMState):
+            projected = t.h.shape[1] != t.c.shape[1]          # an LSTM with a projection: h is (B, P)
+            shapes = f"c {t.c.shape}, h {t.h.shape}" if projected else f"c, h of shape {t.c.shape}"
             if not isinstance(s, LSTMState):
                 # a plain pair is refused: TensorFlow orders it (c, h), PyTorch (h, c)
-                raise ValueError(f"expected {path} as LSTMState(c, h) with c, h of shape {t.c.shape}, "
+                raise ValueError(f"expected {path} as LSTMState(c, h) with {shapes}, "
                                  f"got {describe(s)}; build it with ln.LSTMState(c=..., h=...)")
-            return LSTMState(walk(s[0], t.c, path + ".c"), walk(s[1], t.h, path + ".h"))
+            return LSTMState(walk(s[0], t.c, path + ".c"),
+                             walk(s[1], t.h, path + ".h", "(B, P)" if projected else "(B, H)"))
         if isinstance(t, tuple):
             if not isinstance(s, (tuple, list)) or isinstance(s, LSTMState) or len(s) != len(t):
                 got = describe(tuple(s)) if isinstance(s, list) else describe(s)
                 raise ValueError(f"expected {path} as a tuple of {len(t)} layer states {describe(t)}, got {got}")
             return tuple(walk(sk, tk, f"{path}[{k}]") for k, (sk, tk) in enumerate(zip(s, t)))
         if isinstance(s, tuple):
-            raise ValueError(f"expected {path} as one array of shape (B, H)={t.shape}, got {describe(s)}")
+            raise ValueError(f"expected {path} as one array of shape {letters}={t.shape}, got {describe(s)}")
         arr = as_float_array(path, s, dtype)
         if arr.shape != t.shape:
-            raise ValueError(f"expected {path} of shape (B, H)={t.shape}, got {arr.shape}")
+            raise ValueError(f"expected {path} of shape {letters}={t.shape}, got {arr.shape}")
         return arr
 
     return walk(state, template, name)

@@ -270,7 +270,8 @@ def check_dynamic_rnn(cell, inputs, *, sequence_length=None, initial_state=None,
         analytic.update(zip(names, state_leaves(grads.initial_state)))
     arrays.update(cell.params)
     analytic.update(grads.params)
-    return check_gradients(loss, arrays, analytic, region=lambda: relu_pattern(last["cache"]), **options)
+    return check_gradients(loss, arrays, analytic, region=lambda: relu_pattern(last["cache"]) + clip_pattern(last["cache"]),
+                           **options)
 
 
 def relu_pattern(cache):
@@ -292,3 +293,28 @@ def relu_pattern(cache):
         return b""
     layers = [cell.split_layers(step) for step in cache["steps"]]
     return b"".join((step[k]["h"] > 0).tobytes() for step in layers for k in relu_layers)
+
+
+def clip_pattern(cache):
+    """Which values of the clipped LSTM layers were inside their clips at every step: the
+    smooth piece a network with ``cell_clip`` or ``proj_clip`` is on (eqs. (10), (13) of docs/lstm.md).
+
+    Empty (one piece, no kinks) when no layer clips.
+
+    Parameters
+    ----------
+    cache : dict from :func:`dynamic_rnn`
+
+    Returns
+    -------
+    bytes, ``|c_hat| <= cell_clip`` of each (B, H) and ``|h_hat| <= proj_clip`` of each (B, P)
+    clipped value at each of the T steps, packed
+    """
+    cell = cache["cell"]
+    clipped = [(k, value, bound) for k, layer in enumerate(cell.cells)
+               for value, bound in (("c_hat", layer.options().get("cell_clip")),
+                                    ("h_hat", layer.options().get("proj_clip"))) if bound is not None]
+    if not clipped:
+        return b""
+    layers = [cell.split_layers(step) for step in cache["steps"]]
+    return b"".join((np.abs(step[k][value]) <= bound).tobytes() for step in layers for k, value, bound in clipped)

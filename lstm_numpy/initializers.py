@@ -200,13 +200,16 @@ def init_bias(init, shape, *, dtype=np.float64):
     raise ValueError(f"unknown bias initialiser {init!r}: expected 'zeros' or the path of a CSV file")
 
 
-def init_gate_weights(init, input_size, hidden_size, n_gates, rng, dtype):
+def init_gate_weights(init, input_size, hidden_size, n_gates, rng, dtype, recurrent_size=None):
     """``W_x (D, kH)`` and ``W_h (H, kH)`` for k gates, each gate drawn as one ``[D + H, H]`` matrix.
+
+    With a projection (an LSTM's ``num_proj=P``) the recurrent input h_prev has P columns:
+    ``W_h`` is then (P, kH) and each gate is drawn as one ``[D + P, H]`` matrix.
 
     ``"orthogonal"`` is the exception: each gate's (H, H) recurrent block is an orthogonal matrix
     of its own and each (D, H) input block has orthonormal rows or columns (docs/models.md).
 
-    A CSV path holds the whole ``[D + H, kH]`` kernel instead (rows of x above rows of h, the
+    A CSV path holds the whole ``[D + H, kH]`` (or ``[D + P, kH]``) kernel instead (rows of x above rows of h, the
     gates side by side in the cell's order), since one file cannot serve every gate.
 
     Parameters
@@ -217,22 +220,24 @@ def init_gate_weights(init, input_size, hidden_size, n_gates, rng, dtype):
     n_gates : int, k: 4 for an LSTM, 3 for a GRU, 1 for an RNN
     rng : int, numpy.random.Generator or None
     dtype : numpy float dtype of the result
+    recurrent_size : None (H), or P, the width of h_prev with a projection
 
     Returns
     -------
     W_x : ndarray of shape (D, kH): (D, 4H) for an LSTM, (D, 3H) for a GRU
-    W_h : ndarray of shape (H, kH): (H, 4H) for an LSTM, (H, 3H) for a GRU
+    W_h : ndarray of shape (H, kH): (H, 4H) for an LSTM, (H, 3H) for a GRU; (P, kH) with a projection
     """
     rng = as_rng(rng)
     D, H = input_size, hidden_size
+    R = H if recurrent_size is None else recurrent_size   # rows of W_h: H, or P with a projection
     if is_csv_path(init):
-        kernel = load_csv(init, (D + H, n_gates * H), dtype=dtype)   # (D + H, kH)
+        kernel = load_csv(init, (D + R, n_gates * H), dtype=dtype)   # (D + H, kH), or (D + P, kH)
         return kernel[:D].copy(), kernel[D:].copy()
     if init == "orthogonal":                 # orthogonal where it matters: each gate's (H, H) recurrent block
         W_x = np.concatenate([orthogonal((D, H), rng) for _ in range(n_gates)], axis=1).astype(dtype)
-        W_h = np.concatenate([orthogonal((H, H), rng) for _ in range(n_gates)], axis=1).astype(dtype)
+        W_h = np.concatenate([orthogonal((R, H), rng) for _ in range(n_gates)], axis=1).astype(dtype)
         return W_x, W_h
-    blocks = [init_matrix(init, (D + H, H), rng, dtype=dtype, hidden_size=H) for _ in range(n_gates)]
+    blocks = [init_matrix(init, (D + R, H), rng, dtype=dtype, hidden_size=H) for _ in range(n_gates)]
     W_x = np.concatenate([w[:D] for w in blocks], axis=1)   # (D, kH)
     W_h = np.concatenate([w[D:] for w in blocks], axis=1)   # (H, kH)
     return W_x, W_h

@@ -95,9 +95,10 @@ def build_cell(kind, sizes, input_size, *, init="dl", rng=None, dtype="float64",
     input_size : int, D
     init, rng, dtype : as for the cells; one generator seeds every layer in turn
     stack : None (a MultiRNNCell when there are several sizes), or a bool to force either form
-    options : the kind's options (``forget_bias`` for lstm, ``reset_after`` for gru,
-        ``activation`` for rnn), by :func:`cell_options`' rule: another kind's option away from
-        its default is an error
+    options : the kind's options (``forget_bias``, ``use_peepholes``, ``cell_clip``,
+        ``num_proj``, ``proj_clip`` for lstm, ``reset_after`` for gru, ``activation`` for rnn), by
+        :func:`cell_options`' rule: another kind's option away from its default is an error; with
+        ``num_proj`` each layer above the first reads the P columns of the one below
 
     Returns
     -------
@@ -117,7 +118,8 @@ def build_cell(kind, sizes, input_size, *, init="dl", rng=None, dtype="float64",
     if not stack and len(sizes) > 1:
         raise ValueError(f"stack=False needs one size, got {len(sizes)}")
     rng = as_rng(rng)
-    widths = [input_size] + sizes
-    cells = [CELL_CLASSES[kind](widths[k], widths[k + 1], init=init, rng=rng, dtype=dtype, **options)
-             for k in range(len(sizes))]
+    cells = []
+    for size in sizes:                                        # each layer reads the output of the one below
+        width = cells[-1].output_size if cells else input_size   # (H, or P with a projection)
+        cells.append(CELL_CLASSES[kind](width, size, init=init, rng=rng, dtype=dtype, **options))
     return MultiRNNCell(cells) if stack else cells[0]

@@ -69,7 +69,8 @@ class MultiRNNCell:
     Parameters
     ----------
     cells : sequence of RNNCell, LSTMCell or GRUCell, bottom layer first.
-        ``cells[k].input_size`` must equal ``cells[k - 1].hidden_size``.
+        ``cells[k].input_size`` must equal ``cells[k - 1].output_size`` (its hidden size, or an
+        LSTM's P with a projection).
 
     The same cell object given twice (the ``[cell] * n`` idiom) makes those layers share one
     weight set: allowed, with a warning, where the sizes fit (input size = hidden size), a

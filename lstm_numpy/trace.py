@@ -3,7 +3,8 @@
 For every step t and layer k it lists each named quantity a step computes or uses, with its
 shape, and its values on request: the layer's input ``x_t^k``, the previous state, the concat
 ``[x_t^k, h_{t-1}^k]`` of the article's form, each weight and bias, each gate, ``c_t^k`` and
-``h_t^k``. The gates and states are read from the cache of a real :func:`~lstm_numpy.dynamic_rnn`
+``h_t^k`` (and, for an LSTM with TensorFlow 1.x LSTMCell's options, the peepholes, the values
+before each clip, ``m_t^k`` and the projection). The gates and states are read from the cache of a real :func:`~lstm_numpy.dynamic_rnn`
 call; the weights from the cell's ``params``. Nothing here imports matplotlib.
 
 Notation: the article's letters, with layers counted from 0 as everywhere in lstm_numpy (layer k
@@ -11,8 +12,10 @@ is ``cell_{k}`` in a MultiRNNCell's params): batch ``s = B``, input ``m = D``, h
 ``n_k = H_k`` of layer k, layer input ``m_k`` (``m_0 = m``, ``m_k = n_{k-1}``); the printed
 header states this mapping with the sizes. The concat form of gate j of layer k is one matrix
 ``w_j^k`` of shape ``[m_k + n_k, n_k]``: the rows of ``W_x`` (``m_k`` of them) stacked on the
-rows of ``W_h`` (``n_k``), so that ``[x, h] @ w_j = x @ W_x,j + h @ W_h,j``. Each cell says what
-its step computes (``step_quantities``), so nothing here depends on a cell's kind.
+rows of ``W_h`` (``n_k``), so that ``[x, h] @ w_j = x @ W_x,j + h @ W_h,j``. An LSTM layer with
+a projection outputs ``p_k = P`` columns: its h is ``(s, p_k)``, its ``w_j`` is
+``[m_k + p_k, n_k]``, and the layer above reads ``m_{k+1} = p_k``. Each cell says what its step
+computes (``step_quantities``), so nothing here depends on a cell's kind.
 """
 import re
 from collections import namedtuple
@@ -49,7 +52,8 @@ class Trace:
     Attributes
     ----------
     entries : list of TraceEntry, in the order the forward pass computes them
-    dims : dict with ``kind`` ("rnn", "lstm", "gru"), ``s``, ``m``, ``T``, ``n`` (list, one per layer)
+    dims : dict with ``kind`` ("rnn", "lstm", "gru"), ``s``, ``m``, ``T``, ``n`` (list, one per layer),
+        ``p`` (list, each layer's projection width P, or None where it has no projection)
     backward : None, or the :class:`~lstm_numpy.bptt.BackwardTrace` of the same pass (``trace(...,
         backward=True)``), its entries' values such as dc_prev of shape (B, H)
 
@@ -134,7 +138,7 @@ def trace_cache(cache):
     T, s, m = cache["inputs_shape"]
     layers = cell.cells
     dims = {"kind": layers[0].kind, "s": s, "m": m, "T": T, "n": [layer.hidden_size for layer in layers],
-            "lengths": cache["sequence_length"]}
+            "p": [layer.options().get("num_proj") for layer in layers], "lengths": cache["sequence_length"]}
     entries = []
     for t, step in enumerate(cache["steps"]):
         for k, (layer, step_k) in enumerate(zip(layers, cell.split_layers(step))):
@@ -188,6 +192,8 @@ def trace(cell, inputs, sequence_length=None, initial_state=None, time_major=Fal
 def _layer_entries(t, k, layer, step_cache, cell):
     """The entries of layer k at step t, from its step cache and its params, as the layer describes them."""
     m, n = f"m_{k}", f"n_{k}"
+    p = f"p_{k}" if layer.options().get("num_proj") else n   # the width of h: P with a projection
+    letters = {"B": "s", "D": m, "H": n, "P": p}
     rows = []
 
     def add(name, value, symbol, meaning):
@@ -197,12 +203,12 @@ def _layer_entries(t, k, layer, step_cache, cell):
 
     x_from = "x_t, the input" if k == 0 else f"h_t^{k - 1}, the output of layer {k - 1} at this step"
     add("x_t", step_cache["x"], f"(s, {m})", f"= {x_from}")
-    add("h_{t-1}", step_cache["h_prev"], f"(s, {n})", "hidden state from step t-1")
+    add("h_{t-1}", step_cache["h_prev"], f"(s, {p})", "hidden state from step t-1")
     if "c" in layer.state_parts:
         add("c_{t-1}", step_cache["c_prev"], f"(s, {n})", "cell state from step t-1")
     params = layer.params
     for name in ("W_x", "W_h"):
-        rows_sym = m if name == "W_x" else n
+        rows_sym = m if name == "W_x" else p
         blocks = f"{layer.n_blocks}{n}" if layer.n_blocks > 1 else n
         add(name, params[name], f"({rows_sym}, {blocks})",
             f"split form, params['{cell.param_key(k, name)}']" + (f", gates {', '.join(layer.gates)}" if layer.gates else ""))
@@ -211,12 +217,12 @@ def _layer_entries(t, k, layer, step_cache, cell):
     W_h = np.split(params["W_h"], len(gates), axis=1)
     biases = {key: np.split(params[key], len(gates)) for key in params if key.startswith("b")}
     if layer.concat_form:
-        add("[x_t, h_{t-1}]", np.concatenate([step_cache["x"], step_cache["h_prev"]], axis=1), f"(s, {m} + {n})",
+        add("[x_t, h_{t-1}]", np.concatenate([step_cache["x"], step_cache["h_prev"]], axis=1), f"(s, {m} + {p})",
             "concat, x first (the article's code puts h first)")
         for j, gate in enumerate(gates):
             suffix = f"_{gate}" if gate else ""
             of = f",{gate}" if gate else ""
-            add(f"w{suffix}", np.concatenate([W_x[j], W_h[j]], axis=0), f"[{m} + {n}, {n}]",
+            add(f"w{suffix}", np.concatenate([W_x[j], W_h[j]], axis=0), f"[{m} + {p}, {n}]",
                 f"rows of W_x{of} over rows of W_h{of}")
             add(f"b{suffix}", biases["b"][j], f"[{n}]", "bias")
     else:                                                      # the reset gate sits between h and W_h,n
@@ -225,8 +231,11 @@ def _layer_entries(t, k, layer, step_cache, cell):
             add(f"W_h,{gate}", W_h[j], f"({n}, {n})", f"recurrent weights of gate {gate}")
             for key, parts in biases.items():
                 add(f"b_{gate}" if key == "b" else f"{key},{gate}", parts[j], f"[{n}]", "bias")
-    for key, name, meaning in layer.step_quantities():
-        add(name, step_cache[key], f"(s, {n})", meaning)
+    for key, name, meaning, *shape in layer.step_quantities():
+        symbol = re.sub(r"[BDHP]", lambda letter: letters[letter.group(0)], shape[0]) if shape else f"(s, {n})"
+        if name.startswith(("w", "W")):                       # a weight: the article's brackets
+            symbol = "[" + symbol[1:-1].rstrip(",") + "]"
+        add(name, step_cache[key], symbol, meaning)
     return rows
 
 
@@ -245,8 +254,10 @@ def format_trace(tr, values=False):
     """
     d = tr.dims
     ns = ", ".join(f"n_{k} = H_{k} = {n}" for k, n in enumerate(d["n"]))
+    ps = "".join(f", p_{k} = P_{k} = {p}" for k, p in enumerate(d["p"]) if p is not None)
+    below = "p_(k-1) with a projection, else n_(k-1)" if ps else "n_(k-1)"
     lines = [f"{d['kind']} with {len(d['n'])} layer(s), k = 0 .. {len(d['n']) - 1}: s = B = {d['s']} (batch), "
-             f"m = D = {d['m']} (input), {ns}; T = {d['T']} step{'s' * (d['T'] != 1)}; m_0 = m, m_k = n_(k-1)"]
+             f"m = D = {d['m']} (input), {ns}{ps}; T = {d['T']} step{'s' * (d['T'] != 1)}; m_0 = m, m_k = {below}"]
     if d["lengths"] is not None:
         lines.append(f"sequence_length {d['lengths'].tolist()}: at and past a row's length its output is zero, "
                      "its state carried (the rows below show what each step computed, before that mask)")
@@ -256,8 +267,9 @@ def format_trace(tr, values=False):
         if (e.t, e.k) != last:
             if e.t != (last or (None,))[0]:
                 lines.append(f"\n=== step t={e.t} ===")
-            m_k = d["m"] if e.k == 0 else d["n"][e.k - 1]
-            lines.append(f"  --- layer k={e.k}: m_{e.k}={m_k}, n_{e.k}={d['n'][e.k]} ---")
+            m_k = d["m"] if e.k == 0 else d["p"][e.k - 1] or d["n"][e.k - 1]
+            p_k = f", p_{e.k}={d['p'][e.k]}" if d["p"][e.k] is not None else ""
+            lines.append(f"  --- layer k={e.k}: m_{e.k}={m_k}, n_{e.k}={d['n'][e.k]}{p_k} ---")
             last = (e.t, e.k)
         shape = str(list(e.shape)) if e.name.startswith(("w", "W", "b")) else str(e.shape)
         lines.append(f"    {e.label:<{width}}{shape:<12}{e.symbol:<18}{e.meaning}")

@@ -1,9 +1,13 @@
 """Shared test helpers and the hypothesis profiles.
 
-The "ci" profile (the default) is derandomized, so a run is the same every time; set
+A run that leaves the checkout changed fails: every test writes into tmp_path only (a new
+file or a changed tracked file that ``git status`` shows after the run, and did not before, is
+reported and sets the exit status). The "ci" profile (the default) is derandomized, so a run is the same every time; set
 HYPOTHESIS_PROFILE=dev to explore with fresh random examples.
 """
 import os
+import subprocess
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -64,3 +68,40 @@ KINDS = ["rnn_tanh", "rnn_relu", "lstm", "lstm_fb1", "gru", "gru_before"]
 @pytest.fixture
 def rng():
     return np.random.default_rng(1234)
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def checkout_status():
+    """The lines of ``git status --porcelain`` for the checkout (untracked files one by one), or
+    None outside a git checkout."""
+    try:
+        done = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=ROOT,
+                              capture_output=True, text=True, timeout=120)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return set(done.stdout.splitlines()) if done.returncode == 0 else None
+
+
+def pytest_sessionstart(session):
+    session.config.stash[_STATUS_BEFORE] = checkout_status()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    before = session.config.stash.get(_STATUS_BEFORE, None)
+    after = checkout_status()
+    if before is None or after is None:
+        return
+    left = sorted(after - before)
+    if left:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        message = ("the test run changed the checkout (tests must write into tmp_path only):\n  "
+                   + "\n  ".join(left))
+        if reporter is not None:
+            reporter.ensure_newline()
+            reporter.write_line(message, red=True, bold=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+_STATUS_BEFORE = pytest.StashKey()

@@ -145,10 +145,18 @@ def tf_state(f, group, cell):
     return one(cell, "")
 
 
+def fixture_clips(f, name):
+    """An LSTMCell fixture's clips, one per layer (None where a layer has none); None without the key."""
+    if name not in f:
+        return None
+    return [None if np.isnan(v) else float(v) for v in f[name]]
+
+
 @pytest.mark.parametrize("name", fixture_names("tf_"))
 def test_tensorflow(name):
     f = load(name)
-    cell = ln.interop.from_tf(prefixed(f, "var/"), forget_bias=float(f["forget_bias"]))
+    cell = ln.interop.from_tf(prefixed(f, "var/"), forget_bias=float(f["forget_bias"]),
+                              cell_clip=fixture_clips(f, "cell_clip"), proj_clip=fixture_clips(f, "proj_clip"))
     init = tf_state(f, "initial_state", cell)
 
     outputs, final, grads = run(cell, f["inputs"], f.get("sequence_length"), init,

@@ -44,7 +44,8 @@ def test_lstm_shapes_in_the_articles_notation(sizes, D):
             assert tr.shape("c_t", k, t) == tr.shape("h_t", k, t) == (s, n_k)
             assert tr.find("w_f", k, t).symbol == f"[m_{k} + n_{k}, n_{k}]"
             assert tr.find("w_f", k, t).label == f"w_f^{k}"
-    assert tr.dims == {"kind": "lstm", "s": s, "m": D, "T": T, "n": list(sizes), "lengths": None}
+    assert tr.dims == {"kind": "lstm", "s": s, "m": D, "T": T, "n": list(sizes),
+                        "p": [None] * len(sizes), "lengths": None}
 
 
 def test_concat_form_is_the_split_form():

@@ -107,7 +107,27 @@ def test_train_sine_command(capsys, tmp_path):
     assert match
     mse, naive, ratio = map(float, match.groups())
     assert ratio == pytest.approx(mse / naive, rel=1e-3)
-    assert f"checkpoint: {tmp_path / 'm.npz'}" in out
+    assert (tmp_path / "m.npz").is_file() and not any(line.startswith("checkpoint:") for line in out)   # --quiet
+
+
+def test_train_lists_its_files_after_the_results(capsys, tmp_path):
+    """The table, then where each file went, then the headline: nothing announced before the results."""
+    status = main(["train", "sine", "--steps", "4", "--heldout", "20", "--evals", "2", "--no-figures",
+                   "--save", str(tmp_path / "m.npz")])
+    out = capsys.readouterr().out.splitlines()
+    assert status == 0
+    table = out.index(next(line for line in out if "held-out MSE  (naive forecast" in line))
+    assert out[-2] == f"checkpoint: {tmp_path / 'm.npz'}" and table < len(out) - 2
+    assert out[-1].startswith("held-out MSE ")
+
+
+def test_the_commands_write_into_runs_by_default():
+    """Outside the tracked files: runs/ is ignored by git; only make figures writes figures/."""
+    from lstm_numpy.commands import build_parser
+    from conftest import ROOT
+    for task in ("sine", "chars"):
+        assert build_parser().parse_args(["train", task]).figures == "runs"
+    assert "runs/" in (ROOT / ".gitignore").read_text().splitlines()
 
 
 def test_train_chars_command(capsys, tmp_path):
@@ -132,7 +152,7 @@ def test_train_command_errors(capsys, tmp_path):
 
 
 def test_figures_when_matplotlib_is_there(capsys, tmp_path, monkeypatch):
-    pytest.importorskip("matplotlib")
+    pytest.importorskip("matplotlib", reason="matplotlib is not installed: no figure to check")
     args = ["train", "sine", "--steps", "4", "--heldout", "20", "--evals", "2", "--quiet", "--figures", str(tmp_path)]
     assert main(args) == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["sine_loss.png", "sine_predictions.png"]
@@ -171,6 +191,7 @@ def test_the_checkpoint_is_written_before_the_figures(tmp_path, monkeypatch):
     def full_disk(*args, **kwargs):
         raise OSError(28, "No space left on device")
     monkeypatch.setattr("lstm_numpy.plot.training.loss_curve", full_disk)
+    monkeypatch.setattr("lstm_numpy.plot.training.available", lambda: True)   # matplotlib or not
     assert main(["train", "sine", "--steps", "3", "--heldout", "10", "--evals", "1", "--quiet",
                  "--figures", str(tmp_path), "--save", str(tmp_path / "kept.npz")]) == 2
     assert (tmp_path / "kept.npz").exists()

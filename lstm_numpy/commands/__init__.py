@@ -8,7 +8,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ["gradcheck", "train", "trace", "diagram", "bench"]
+COMMANDS = ["gradcheck", "train", "trace", "diagram", "bench", "explain"]
 
 
 class Parser(argparse.ArgumentParser):
@@ -24,9 +24,19 @@ class Parser(argparse.ArgumentParser):
         self.set_defaults(command_parser=self)
 
 
+def version():
+    """The installed version (setup.cfg reads it from ``lstm_numpy.__version__``)."""
+    from importlib.metadata import PackageNotFoundError, version as installed
+    try:
+        return installed("lstm_numpy")
+    except PackageNotFoundError:                # run from a checkout that was never installed
+        return "(not installed: pip install -e . to give it one)"
+
+
 def build_parser():
     parser = Parser(prog="python -m lstm_numpy",
                     description="RNN, LSTM and GRU in plain NumPy: forward, hand-derived backward, checked.")
+    parser.add_argument("--version", action="version", version=f"lstm_numpy {version()}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")   # of the class Parser too
     for name in COMMANDS:
         importlib.import_module(f"{__name__}.{name}").add_parser(subparsers)

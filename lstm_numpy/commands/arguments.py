@@ -1,6 +1,7 @@
 """Argument types and the cell-configuration flags shared by several subcommands."""
 import argparse
 import os
+import tempfile
 
 from ..checks import MAX_SIZE, check_bytes
 
@@ -44,17 +45,21 @@ def pass_bytes(kind, sizes, input_size, batch, steps, itemsize=8):
     return itemsize * (weights + batch * steps * per_step)
 
 
-def add_cell_arguments(parser, *, sizes=(20, 30), input_size=8, batch=3, steps=4):
+def add_cell_arguments(parser, *, sizes=(20, 30), input_size=8, batch=3, steps=4, notes=None):
     """``--cell --sizes --input-size --batch --steps --time-major --lengths --reset-before
-    --activation --forget-bias --seed``."""
+    --activation --forget-bias --seed``; ``notes`` adds to a default's help text, by option name."""
+    notes = notes or {}
     group = parser.add_argument_group("configuration")
     group.add_argument("--cell", choices=["lstm", "gru", "rnn"], default="lstm", help="cell type (default lstm)")
     group.add_argument("--sizes", type=positive_int, nargs="+", default=list(sizes), metavar="H",
-                       help=f"hidden size of each layer, bottom first (default {' '.join(map(str, sizes))})")
+                       help=f"hidden size of each layer, bottom first (default {' '.join(map(str, sizes))}"
+                            f"{notes.get('sizes', '')})")
     group.add_argument("--input-size", type=positive_int, default=input_size, metavar="D",
                        help=f"input features D (default {input_size})")
-    group.add_argument("--batch", type=positive_int, default=batch, metavar="B", help=f"batch size B (default {batch})")
-    group.add_argument("--steps", type=positive_int, default=steps, metavar="T", help=f"time steps T (default {steps})")
+    group.add_argument("--batch", type=positive_int, default=batch, metavar="B",
+                       help=f"batch size B (default {batch}{notes.get('batch', '')})")
+    group.add_argument("--steps", type=positive_int, default=steps, metavar="T",
+                       help=f"time steps T (default {steps}{notes.get('steps', '')})")
     group.add_argument("--time-major", action="store_true", help="inputs laid out (T, B, D)")
     group.add_argument("--lengths", type=nonnegative_int, nargs="+", metavar="LEN",
                        help="sequence_length: one integer in [0, T] per row of the batch")
@@ -110,3 +115,27 @@ def check_output_folder(option, path):
         if os.path.exists(leading) and not os.path.isdir(leading):
             where = ", a file" if end == len(parts) else f" below the file {leading!r}"
             raise ValueError(f"expected {option} as a folder to write into, got {path!r}{where}")
+
+
+def check_output_file(option, path):
+    """A ValueError before any work when the file ``path`` cannot be written where it is named:
+    the path a folder, its folder missing or a file, or no file can be made there. Says what to do."""
+    path = os.fspath(path)
+    folder = os.path.dirname(path) or os.curdir
+    if os.path.isdir(path):
+        raise ValueError(f"expected {option} FILE, got {path!r}, a folder: name a file in it")
+    parts = folder.split(os.sep)
+    for end in range(1, len(parts) + 1):                      # as check_output_folder: "f/../d" passes through f
+        leading = os.sep.join(parts[:end]) or os.sep
+        if os.path.exists(leading) and not os.path.isdir(leading):
+            raise ValueError(f"expected {option} FILE in a folder, got {path!r}: {leading!r} is a file "
+                             "(name a path in a folder)")
+    if not os.path.isdir(folder):
+        raise ValueError(f"expected {option} FILE in an existing folder, got {path!r}: there is no folder "
+                         f"{folder!r} (make it first: mkdir -p {folder})")
+    try:                                                      # can a file be made there at all?
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as err:
+        raise ValueError(f"expected {option} FILE where a file can be written, got {path!r}: "
+                         f"{err.strerror or err} in {folder!r} (name a file in another folder)") from None

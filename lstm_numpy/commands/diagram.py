@@ -3,10 +3,12 @@
 The file's extension picks the format (.png or .svg). matplotlib is imported only when a
 diagram is drawn, so the rest of the command line works without it.
 """
+import argparse
+
 import numpy as np
 
-from .arguments import (add_cell_arguments, cell_from_arguments, cell_option_values, check_cell_arguments, int_at_least,
-                        nonnegative_int, positive_int)
+from .arguments import (add_cell_arguments, cell_from_arguments, cell_option_values, check_cell_arguments,
+                        check_output_file, int_at_least, nonnegative_int, positive_int)
 
 MAX_DPI = 1200              # a print-quality PNG; the pixels are checked as well
 MAX_PIXELS = 40 * 10 ** 6   # below PIL's decompression-bomb warning, readable in any viewer
@@ -14,23 +16,28 @@ MAX_PIXELS = 40 * 10 ** 6   # below PIL's decompression-bomb warning, readable i
 KINDS = {
     "legend": "the symbols used in every diagram",
     "unrolled": "layers by steps, h up and right, c right (the article's RNN_details, lstm_detail_total)",
-    "lstm-cell": "one LSTM cell's inside; --highlight forget|input|cell|output",
+    "lstm-cell": "one LSTM cell's inside; --highlight forget|input|cell|output; --peepholes, --num-proj P "
+                 "for TensorFlow 1.x LSTMCell's peephole and projection",
     "gru-cell": "one GRU cell's inside; --reset-before for TensorFlow 1.x's form",
     "learned-state": "the article's model with its learned initial state (LSTM_realize); --widths",
     "contract": "dynamic_rnn's layouts and sequence lengths; --lengths",
-    "gates": "heatmaps of every gate of one layer over time",
-    "gradients": "||dL/dh_t|| against t for an RNN and an LSTM of the same size",
+    "gates": "heatmaps of every gate of one layer over time (T=30 unless --steps)",
+    "gradients": "||dL/dh_t|| over t, RNN against LSTM (--sizes 32 --steps 40 --batch 8 unless given)",
     "contributions": "each step's share of dL_t/dW_h and ||dL_t/dh_t'||, RNN vs LSTM vs GRU; --layer",
 }
+# Where a kind's lesson needs other defaults than the shapes of the article's stack: a gradient
+# that fades over 3 steps shows nothing, and a heatmap of 3 steps little.
+KIND_DEFAULTS = {"gradients": {"sizes": [32], "steps": 40, "batch": 8}, "gates": {"steps": 30}}
 
 
 SHAPES = ("cell", "sizes", "input_size", "batch")        # what a diagram of shapes is drawn from
 VALUES = ("seed", "reset_before", "activation", "forget_bias")   # what changes only the numbers
-OPTIONS = SHAPES + VALUES + ("steps", "time_major", "lengths", "layer", "highlight", "widths", "dpi", "bidirectional")
+OPTIONS = SHAPES + VALUES + ("steps", "time_major", "lengths", "layer", "highlight", "widths", "dpi",
+                             "peepholes", "num_proj", "bidirectional")
 USES = {                      # the options that change each kind's figure; any other is an error
     "legend": (),
     "unrolled": SHAPES + ("steps", "time_major", "bidirectional"),
-    "lstm-cell": SHAPES + ("layer", "highlight", "forget_bias"),
+    "lstm-cell": SHAPES + ("layer", "highlight", "forget_bias", "peepholes", "num_proj"),
     "gru-cell": SHAPES + ("layer", "reset_before"),
     "learned-state": ("widths", "batch", "steps"),
     "contract": SHAPES + ("steps", "lengths"),
@@ -42,19 +49,27 @@ USES = {                      # the options that change each kind's figure; any 
 
 
 def add_parser(subparsers):
+    width = max(map(len, KINDS)) + 2
     parser = subparsers.add_parser(
         "diagram", help="draw a diagram or plot from a real forward pass (PNG or SVG)",
-        description="Draw one figure for a configuration; every shape in it comes from a real "
-                    "forward pass. Kinds: " + "; ".join(f"{k}: {v}" for k, v in KINDS.items()) + ".")
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Draw one figure for a configuration; every shape in it comes from a real forward pass.\n"
+                    "Long sequences and deep stacks are drawn with their middle steps and layers elided.\n\n"
+                    "kinds:\n" + "\n".join(f"  {k:<{width}}{v}" for k, v in KINDS.items()))
     parser.add_argument("kind", choices=list(KINDS), metavar="KIND", help="one of " + ", ".join(KINDS))
     parser.add_argument("-o", "--output", required=True, metavar="FILE", help="output file, .png or .svg")
-    add_cell_arguments(parser, sizes=(20, 30), input_size=8, batch=4, steps=3)
+    add_cell_arguments(parser, sizes=(20, 30), input_size=8, batch=4, steps=3,
+                       notes={"sizes": "; gradients: 32", "batch": "; gradients: 8", "steps": "; gates: 30, gradients: 40"})
     parser.add_argument("--layer", type=nonnegative_int, default=0, metavar="K",
                         help="which layer a cell diagram or the gate heatmaps show, from 0 as cell_K in params (default 0)")
     parser.add_argument("--highlight", choices=["forget", "input", "cell", "output"],
                         help="lstm-cell: draw one gate's path in red")
     parser.add_argument("--widths", type=positive_int, nargs="+", default=[8, 32, 32, 64], metavar="W",
                         help="learned-state: the article's widths [m, n_1, ...] (default 8 32 32 64)")
+    parser.add_argument("--peepholes", action="store_true",
+                        help="lstm-cell: every layer with peepholes (TensorFlow 1.x LSTMCell's use_peepholes)")
+    parser.add_argument("--num-proj", type=positive_int, metavar="P",
+                        help="lstm-cell: every layer projects its output to P columns (LSTMCell's num_proj)")
     parser.add_argument("--bidirectional", action="store_true",
                         help="unrolled: both directions of each layer (fw and bw cells of --sizes each), "
                              "as stack_bidirectional_dynamic_rnn runs them")
@@ -79,17 +94,24 @@ def unused_options(parser, args):
     return ["--" + dest.replace("_", "-") for dest in OPTIONS if dest not in uses and typed(parser, args, dest)]
 
 
+def kind_defaults(parser, args):
+    """Set the options the kind has its own defaults for, where they were not given."""
+    for dest, value in KIND_DEFAULTS.get(args.kind, {}).items():
+        if not typed(parser, args, dest):
+            setattr(args, dest, value)
+
+
 def run(parser, args):
     if not args.output.lower().endswith((".png", ".svg")):
         parser.error(f"expected -o FILE ending in .png or .svg, got {args.output!r}")
+    check_output_file("-o", args.output)                      # before anything is drawn
     unused = unused_options(parser, args)
     if unused:
         uses = ", ".join("--" + dest.replace("_", "-") for dest in USES[args.kind]) or "none"
         where = " to an .svg" if unused == ["--dpi"] else ""
         parser.error(f"{' '.join(unused)} {'does' if len(unused) == 1 else 'do'} not apply to {args.kind}{where} "
                      f"(its options: {uses})")
-    if args.kind == "gradients" and typed(parser, args, "sizes") and len(args.sizes) != 1:
-        parser.error(f"gradients draws one layer of each cell: expected one value for --sizes, got {len(args.sizes)}")
+    kind_defaults(parser, args)
     if args.kind == "contributions" and args.layer >= len(args.sizes):
         parser.error(f"--layer must name one of the {len(args.sizes)} layer(s) of --sizes: expected 0 .. "
                      f"{len(args.sizes) - 1}, got {args.layer}")
@@ -134,20 +156,23 @@ def draw(plot, args):
     if args.kind == "learned-state":
         return plot.draw_learned_state(args.widths, args.batch, args.steps, seed=args.seed)
     if args.kind == "gradients":
-        return plot.plot_gradient_norms(plot.gradient_flow_curves(args.sizes[-1], args.input_size, args.steps,
+        return plot.plot_gradient_norms(plot.gradient_flow_curves(args.sizes, args.input_size, args.steps,
                                                                   args.batch, args.seed))
     if args.kind == "contributions":
         runs = plot.contribution_runs(args.sizes, args.input_size, args.steps, args.batch, args.seed,
                                       args.lengths, args.time_major, forget_bias=args.forget_bias)
         names = {"lstm": f"LSTM (forget_bias={args.forget_bias:g})"} if args.forget_bias else None
         return plot.plot_contributions(runs, layer=args.layer, names=names)
+    if args.kind == "lstm-cell":
+        from ..kinds import build_cell
+        cell = build_cell("lstm", args.sizes, args.input_size, rng=rng, forget_bias=args.forget_bias,
+                          use_peepholes=args.peepholes, num_proj=args.num_proj)
+        return plot.draw_lstm_cell(cell, args.batch, args.layer, args.highlight)
     cell = cell_from_arguments(args, rng)
     if args.kind == "unrolled" and args.bidirectional:
         return plot.draw_bidirectional(*bidirectional_cells(args, rng), args.batch, args.steps, time_major=args.time_major)
     if args.kind == "unrolled":
         return plot.draw_unrolled(cell, args.batch, args.steps, time_major=args.time_major)
-    if args.kind == "lstm-cell":
-        return plot.draw_lstm_cell(cell, args.batch, args.layer, args.highlight)
     if args.kind == "gru-cell":
         return plot.draw_gru_cell(cell, args.batch, args.layer)
     if args.kind == "contract":

@@ -4,7 +4,9 @@
 against the naive forecast that repeats the last value. ``train chars``: a character language
 model, scored in bits per character against the corpus's unigram entropy.
 
-Progress goes to stderr; the results go to stdout, the last line being the headline numbers.
+Progress goes to stderr; the results go to stdout: the table of held-out evaluations, the files
+written (unless ``--quiet``), and last the headline numbers. Files go to ``runs/`` by default,
+which git ignores; ``make figures`` alone redraws the committed figures in ``figures/``.
 """
 import argparse
 import os
@@ -43,11 +45,11 @@ def add_common(parser, *, steps, batch, lr, clip):
                         help=f"clip gradients to this global norm (default {clip})")
     parser.add_argument("--seed", type=seed_int, default=0, help="random seed: weights and batches (default 0)")
     parser.add_argument("--evals", type=positive_int, default=5, help="held-out evaluations during training (default 5)")
-    parser.add_argument("--figures", default="figures", metavar="DIR",
-                        help="where the figures go when matplotlib is installed (default figures)")
+    parser.add_argument("--figures", default="runs", metavar="DIR",
+                        help="where the figures go when matplotlib is installed (default runs, which git ignores)")
     parser.add_argument("--no-figures", action="store_true", help="write no figures")
     parser.add_argument("--save", metavar="PATH", help="write a checkpoint (.npz) here after training")
-    parser.add_argument("--quiet", action="store_true", help="no progress line")
+    parser.add_argument("--quiet", action="store_true", help="no progress line and no list of the files written")
 
 
 def add_parser(subparsers):
@@ -101,8 +103,9 @@ def check_figures_folder(args):
 
 
 def finish(args, model, history, figures):
-    """The checkpoint first (the trained model matters most), then the figures; then says where
-    each went (the files are written before anything is printed, which a closed pipe could stop)."""
+    """The checkpoint first (the trained model matters most), then the figures. Returns the lines
+    that say where each went, printed after the results table (the files are written before
+    anything is printed, which a closed pipe could stop); ``--quiet`` lists no file."""
     said = []
     if args.save:
         checkpoint.save(model, args.save, extra={"steps": args.steps, "seed": args.seed})
@@ -112,8 +115,7 @@ def finish(args, model, history, figures):
             said.append(f"figures: {', '.join(figures())}")
         else:
             said.append("figures: skipped (matplotlib is not installed)")
-    for line in said:
-        print(line)
+    return [line for line in said if not args.quiet or "skipped" in line]
 
 
 def with_defaults(args, steps, lr):
@@ -162,10 +164,12 @@ def run_sine(args):
         plot_training.sine_predictions(x_val, len_val, y_val, pred, pred_path)
         return [loss_path, pred_path]
 
-    finish(args, model, history, figures)                     # the files first: a reader gone loses none
+    said = finish(args, model, history, figures)              # the files first: a reader gone loses none
     print(f"{'step':>6}  held-out MSE  (naive forecast {naive:.5f})")
     for step, value in history["eval"]:
         print(f"{step:>6}  {value:.5f}")
+    for line in said:                                         # where the files went, after the results
+        print(line)
     print(f"held-out MSE {mse:.5f}, naive forecast MSE {naive:.5f}, ratio {mse / naive:.4f}")
     return 0
 
@@ -212,7 +216,7 @@ def run_chars(args):
                                  baseline=unigram, baseline_label="unigram entropy")
         return [path]
 
-    finish(args, model, history, figures)                     # the files first: a reader gone loses none
+    said = finish(args, model, history, figures)              # the files first: a reader gone loses none
     print(f"{'step':>6}  held-out bits/char")
     for step, value in history["eval"]:
         print(f"{step:>6}  {value:.3f}")
@@ -221,5 +225,7 @@ def run_chars(args):
         prime = "\n" if "\n" in corpus.vocab else ""
         print(model.sample(args.sample, prime=prime, temperature=args.temperature, rng=args.seed))
         print("-" * 40)
+    for line in said:
+        print(line)
     print(f"held-out {bits:.3f} bits/char, unigram {unigram:.3f} bits/char, ratio {bits / unigram:.4f}")
     return 0

@@ -4,7 +4,9 @@
 The readable step functions (``lstm.py``, ``gru.py``, ``rnn.py``) stay what a reader steps
 through; this package holds the same equations arranged for speed, and the tests hold it
 equal to them (to 1e-12 in float64). docs/performance.md explains each lever and what it
-measured.
+measured. A layer with an option its kernel does not compute (an LSTM's peepholes, clips or
+projection) runs the readable step functions instead, that layer only; :func:`routes` says
+which layers did.
 
 Examples
 --------
@@ -18,10 +20,11 @@ Examples
 >>> grads.params["W_h"].shape, grads.inputs.shape
 ((16, 64), (4, 10, 8))
 """
-from .sequence import dynamic_rnn, dynamic_rnn_backward
+from .sequence import dynamic_rnn, dynamic_rnn_backward, routes
 from .bidirectional import (bidirectional_dynamic_rnn, bidirectional_dynamic_rnn_backward,
                             stack_bidirectional_dynamic_rnn, stack_bidirectional_dynamic_rnn_backward)
 from .workspace import Workspace
 
-__all__ = ["dynamic_rnn", "dynamic_rnn_backward", "bidirectional_dynamic_rnn", "bidirectional_dynamic_rnn_backward",
-           "stack_bidirectional_dynamic_rnn", "stack_bidirectional_dynamic_rnn_backward", "Workspace"]
+__all__ = ["dynamic_rnn", "dynamic_rnn_backward", "routes", "bidirectional_dynamic_rnn",
+           "bidirectional_dynamic_rnn_backward", "stack_bidirectional_dynamic_rnn",
+           "stack_bidirectional_dynamic_rnn_backward", "Workspace"]

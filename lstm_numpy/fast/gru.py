@@ -10,6 +10,8 @@ import numpy as np
 
 from .workspace import add_product, aligned_copy, chunk_steps, chunk_target
 
+OPTIONS = ("reset_after",)   # the cell options this kernel computes: both forms of the reset gate
+
 
 def forward(cell, xs, state, dead, buffer):
     """Eqs. (1)-(6) (``reset_after=True``) or (7)-(11) of docs/gru.md for every step of one layer.

@@ -15,6 +15,8 @@ import numpy as np
 
 from .workspace import add_product, aligned_copy, chunk_steps, chunk_target
 
+OPTIONS = ("forget_bias",)   # the cell options this kernel computes: peepholes, clips and a projection go the readable route (fast/readable.py)
+
 
 def tanh_form(H, dtype):
     """``scale, shift`` (4H,): ``tanh(a * scale) * scale + shift`` is sigma(a) for i, f, o, tanh(a) for g.

@@ -8,6 +8,8 @@ import numpy as np
 
 from .workspace import add_product, aligned_copy, chunk_steps, chunk_target
 
+OPTIONS = ("activation",)   # the cell options this kernel computes: tanh and relu
+
 
 def forward(cell, xs, state, dead, buffer):
     """Eqs. (1)-(2) of docs/rnn.md for every step of one layer.

@@ -9,13 +9,19 @@ product. The results are the same numbers, up to rounding (tests/test_fast.py).
 The ``sequence_length`` rule is the one of :func:`lstm_numpy.dynamic_rnn`: at and past a row's
 length its output is zero and its state is carried; backward, a masked output lets no
 gradient in and the carried state passes its gradient straight through.
+
+A kernel computes the cell options its ``OPTIONS`` names. A layer with another option set
+(an LSTM with peepholes, a clip or a projection) is routed to the readable step functions
+(:mod:`lstm_numpy.fast.readable`), that layer only: the results are then the readable path's
+numbers, and the layer's cache says ``route: "readable"`` (:func:`routes` lists them).
 """
 import numpy as np
 
 from ..checks import (as_float_array, check_cell, check_finite, check_outputs_shape, check_sequence_length,
                       check_state, inputs_time_major)
+from ..state import map_state
 from ..time_loop import Grads
-from . import gru, lstm, rnn
+from . import gru, lstm, readable, rnn
 from .workspace import Workspace, chunk_steps
 
 
@@ -23,7 +29,8 @@ KERNELS = {"lstm": lstm, "gru": gru, "rnn": rnn}    # cell.kind -> the module of
 
 
 def layer_module(cell):
-    """The module holding ``forward`` and ``backward`` for this layer's kind.
+    """The module holding ``forward`` and ``backward`` for this layer: its kind's kernel, or the
+    readable route for options the kernel does not compute.
 
     Parameters
     ----------
@@ -33,7 +40,8 @@ def layer_module(cell):
     -------
     module : :mod:`lstm_numpy.fast.rnn`, :mod:`~lstm_numpy.fast.lstm` or
         :mod:`~lstm_numpy.fast.gru`, whose ``forward`` maps a layer's (T, B, D) inputs to its
-        (T, B, H) outputs
+        (T, B, H) outputs; :mod:`~lstm_numpy.fast.readable` for a layer with an option its
+        kernel lacks (an LSTM's peepholes, clips or projection, outputs (T, B, P))
     """
     kind = getattr(cell, "kind", None)
     if getattr(cell, "wrapped", None) is not None:
@@ -42,7 +50,32 @@ def layer_module(cell):
     if kind not in KERNELS:
         raise TypeError(f"expected a layer of a kind the fast engine has a kernel for ({', '.join(KERNELS)}), "
                         f"got {type(cell).__name__}" + (f" of kind {kind!r}" if kind else ""))
-    return KERNELS[kind]
+    kernel = KERNELS[kind]
+    uncovered = [name for name, value in cell.options().items()
+                 if name not in kernel.OPTIONS and value != cell.OPTIONS[name]]
+    return readable if uncovered else kernel
+
+
+def routes(cache):
+    """Which code ran each layer of a fast pass: ``"fast"`` (its kernel) or ``"readable"``.
+
+    Parameters
+    ----------
+    cache : dict from :func:`dynamic_rnn` (fast), of a pass over inputs of shape (B, T, D)
+
+    Returns
+    -------
+    tuple of str, one per layer, bottom first
+
+    Examples
+    --------
+    >>> import lstm_numpy as ln
+    >>> cell = ln.MultiRNNCell([ln.LSTMCell(3, 5, rng=0), ln.LSTMCell(5, 6, num_proj=4, rng=1)])
+    >>> _, _, cache = ln.fast.dynamic_rnn(cell, np.ones((2, 4, 3)))
+    >>> routes(cache)
+    ('fast', 'readable')
+    """
+    return tuple(layer.get("route", "fast") for layer in cache["layers"])
 
 
 def final_state_of(layer, cache):
@@ -58,6 +91,8 @@ def final_state_of(layer, cache):
     -------
     state : the layer's state structure, each part a fresh ndarray of shape (B, H)
     """
+    if "final_state" in cache:                                # the readable route keeps it as it is
+        return map_state(np.copy, cache["final_state"])
     return layer.make_state({part: cache[part + "s"][-1].copy() for part in layer.state_parts})
 
 
@@ -102,7 +137,8 @@ def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, time_maj
         gradients; with it, a new array, read-only all the same. ``outputs.copy()`` to write.
     final_state : the state structure, each row's state at its last valid step
     cache : dict for :func:`dynamic_rnn_backward`; ``cache["layers"][k]`` holds layer k's
-        arrays over time (gates, states), see ``forward`` in ``fast/lstm.py``, ``gru.py``, ``rnn.py``.
+        arrays over time (gates, states), see ``forward`` in ``fast/lstm.py``, ``gru.py``, ``rnn.py``
+        (or ``readable.py`` for a layer routed to the readable step functions, see :func:`routes`).
 
     Examples
     --------

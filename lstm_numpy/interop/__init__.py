@@ -5,7 +5,7 @@ three layouts side by side.
 
     from_torch(state_dict, kind, *, dtype)       -> MultiRNNCell
     to_torch(cell, params=None)                  -> dict, or list of dicts
-    from_tf(variables, *, forget_bias, dtype)    -> cell, or MultiRNNCell
+    from_tf(variables, *, forget_bias, dtype, cell_clip, proj_clip) -> cell, or MultiRNNCell
     to_tf(cell, params=None, *, scope="rnn")     -> dict
     from_keras(weights, kind, *, reset_after, dtype) -> cell, or MultiRNNCell
     to_keras(cell, params=None)                  -> list of arrays

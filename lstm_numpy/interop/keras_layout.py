@@ -10,7 +10,7 @@ import numpy as np
 
 from ..multi import MultiRNNCell
 
-from .layers import GATES, axis_size, check_kind, check_shape, fold_forget_bias, kind_of
+from .layers import GATES, axis_size, check_kind, check_options, check_shape, fold_forget_bias, kind_of
 from .layers import layer_arrays, layers_of, new_layer
 
 
@@ -55,7 +55,7 @@ def from_keras(weights, kind, *, reset_after=True, dtype=np.float64):
             f"per layer, as get_weights() gives them for use_bias=True), got {count}")
     layers = []
     for j in range(len(weights) // 3):
-        input_size = layers[-1].hidden_size if layers else None
+        input_size = layers[-1].output_size if layers else None
         layers.append(_layer_from_keras(weights[3 * j:3 * j + 3], j, kind, reset_after,
                                         input_size, dtype))
     return layers[0] if len(layers) == 1 else MultiRNNCell(layers)
@@ -130,6 +130,7 @@ def to_keras(cell, params=None):
     out = []
     for k, layer in enumerate(layers_of(cell)):
         kind = kind_of(layer)
+        check_options(layer, k, "Keras's LSTM layer")
         arrays = layer_arrays(cell, params, k)
         if kind == "gru":
             out += [_rzn_to_zrh(arrays["W_x"]), _rzn_to_zrh(arrays["W_h"])]

@@ -181,7 +181,7 @@ def axis_size(array, axis, ndim):
 
 
 def new_layer(kind, input_size, hidden_size, arrays, *, dtype, forget_bias=0.0,
-              reset_after=True):
+              reset_after=True, **lstm_options):
     """A new cell of that kind whose params are set to arrays (lstm_numpy's layout).
 
     Parameters
@@ -194,18 +194,45 @@ def new_layer(kind, input_size, hidden_size, arrays, *, dtype, forget_bias=0.0,
     dtype : numpy float dtype of the cell
     forget_bias : float, for an LSTM
     reset_after : bool, for a GRU
+    lstm_options : TensorFlow 1.x LSTMCell's options for an LSTM (``use_peepholes``,
+        ``cell_clip``, ``num_proj``, ``proj_clip``); ``arrays`` then holds ``W_h`` of shape
+        (P, 4H), the peepholes (H,) and ``W_proj`` (H, P) as they apply
 
     Returns
     -------
     RNNCell, LSTMCell or GRUCell
     """
     cell_kind, _, activation = kind.partition("_")           # "rnn_tanh" -> "rnn", "tanh"
-    given = {"forget_bias": forget_bias, "reset_after": reset_after, "activation": activation or "tanh"}
+    given = {"forget_bias": forget_bias, "reset_after": reset_after, "activation": activation or "tanh",
+             **lstm_options}
     options = {name: value for name, value in given.items() if name in CELL_CLASSES[cell_kind].OPTIONS}
     layer = CELL_CLASSES[cell_kind](input_size, hidden_size, dtype=dtype, **options)
     for name, value in arrays.items():
         layer.params[name][...] = value
     return layer
+
+
+def check_options(layer, k, framework, supported=()):
+    """A ValueError if layer k uses an LSTMCell option (peepholes, a clip, a projection) that
+    ``framework`` has no place for.
+
+    Parameters
+    ----------
+    layer : RNNCell, LSTMCell or GRUCell
+    k : int, the layer, from 0
+    framework : str, for the message, such as "PyTorch's nn.LSTM"
+    supported : the options the framework has, such as ("num_proj",)
+
+    Returns
+    -------
+    None
+    """
+    extra = [f"{name}={value!r}" for name, value in layer.options().items()
+             if name in ("use_peepholes", "cell_clip", "num_proj", "proj_clip")
+             and value != layer.OPTIONS[name] and name not in supported]
+    if extra:
+        raise ValueError(f"layer {k} has {', '.join(extra)}, which {framework} does not have; "
+                         f"use to_tf (TensorFlow 1.x's LSTMCell has every LSTM option)")
 
 
 def fold_forget_bias(layer, b):

@@ -6,6 +6,9 @@ first D rows are W_x and the last H rows W_h:
     BasicRNNCell   kernel [D+H, H]
     BasicLSTMCell  kernel [D+H, 4H], gates i, j, f, o (j is the candidate, our g);
                    forget_bias is added to f at run time and is not stored
+    LSTMCell       as BasicLSTMCell, and with use_peepholes w_f_diag, w_i_diag, w_o_diag [H];
+                   with num_proj=P projection/kernel [H, P] (our W_proj) and kernel [D+P, 4H];
+                   cell_clip and proj_clip are not stored
     GRUCell        gates/kernel [D+H, 2H], split r, u (u is our z);
                    candidate/kernel [D+H, H] applied to concat([x, r*h]),
                    which is reset_after=False with one bias per block
@@ -27,14 +30,16 @@ from ..multi import MultiRNNCell
 from .layers import (axis_size, check_names, check_shape, check_stack_params, is_direction_pair, kind_of,
                      layer_arrays, layers_of, new_layer)
 
-CELL_SCOPES = {"basic_lstm_cell": "lstm", "gru_cell": "gru", "basic_rnn_cell": "rnn_tanh"}
+CELL_SCOPES = {"basic_lstm_cell": "lstm", "lstm_cell": "lstm", "gru_cell": "gru", "basic_rnn_cell": "rnn_tanh"}
 VARIABLES = {"lstm": ("kernel", "bias"), "rnn_tanh": ("kernel", "bias"),
              "gru": ("gates/kernel", "gates/bias", "candidate/kernel", "candidate/bias")}
+PEEPHOLES = ("w_i_diag", "w_f_diag", "w_o_diag")              # LSTMCell's, with use_peepholes
 ALL_VARIABLES = {"kernel", "bias", "gates/kernel", "gates/bias", "candidate/kernel",
-                 "candidate/bias"}
+                 "candidate/bias", "projection/kernel", *PEEPHOLES}
 
 
-def from_tf(variables, *, forget_bias=1.0, dtype=np.float64, activation="tanh"):
+def from_tf(variables, *, forget_bias=1.0, dtype=np.float64, activation="tanh", cell_clip=None,
+            proj_clip=None):
     """A cell holding one TensorFlow 1.x RNN's variables.
 
     Parameters
@@ -44,14 +49,21 @@ def from_tf(variables, *, forget_bias=1.0, dtype=np.float64, activation="tanh"):
         accepted). Names that belong to no RNN cell (optimizer slots, other layers) are
         ignored; the cell variables must all belong to one RNN. A BasicLSTMCell's kernel
         is (D + H, 4H) and its bias (4H,); a GRUCell's gates/kernel (D + H, 2H) and
-        candidate/kernel (D + H, H); a BasicRNNCell's kernel (D + H, H).
+        candidate/kernel (D + H, H); a BasicRNNCell's kernel (D + H, H). An LSTMCell
+        (scope ``lstm_cell``) has BasicLSTMCell's two, the peepholes w_f_diag, w_i_diag,
+        w_o_diag (H,) with use_peepholes, and projection/kernel (H, P) with num_proj=P, its
+        kernel being then (D + P, 4H): peepholes and projection are read from them.
     forget_bias : float
-        The BasicLSTMCell's forget_bias, which the checkpoint does not hold (TensorFlow's
-        default is 1.0).
+        The BasicLSTMCell's and LSTMCell's forget_bias, which the checkpoint does not hold
+        (TensorFlow's default is 1.0).
     dtype : the cells' dtype.
     activation : "tanh" or "relu"
         The activation of BasicRNNCell layers, which the checkpoint does not hold either
         (TensorFlow's default is tanh).
+    cell_clip, proj_clip : None, or a positive float, or a list with one entry per layer
+        (None for a layer without it): the LSTMCell layers' clips, which the checkpoint does
+        not hold either. A value given for the stack applies to every LSTMCell layer
+        (proj_clip: to those with a projection).
 
     Returns
     -------
@@ -134,8 +146,11 @@ def _cell_from(found, scope, multi, *, forget_bias, dtype, activation):
         raise ValueError(f"multi_rnn_cell under {scope!r} has no variables for "
                          f"cell_{missing[0]} (found cells {ks})")
 
+    clips = {"cell_clip": _per_layer("cell_clip", cell_clip, len(ks)),
+             "proj_clip": _per_layer("proj_clip", proj_clip, len(ks))}
+    used = set()
     layers = []
-    for k in ks:
+    for n, k in enumerate(ks):
         cells = found[(scope, k)]
         if len(cells) > 1:
             raise ValueError(f"cell_{k} under {scope!r} holds more than one cell type: "
@@ -146,11 +161,40 @@ def _cell_from(found, scope, multi, *, forget_bias, dtype, activation):
         if missing:
             prefix = next(iter(vars_.values()))[0].rsplit(cell_scope, 1)[0] + cell_scope
             raise ValueError("missing " + ", ".join(f"{prefix}/{v}" for v in missing))
-        input_size = layers[-1].hidden_size if layers else None
-        layers.append(_layer_from_tf(kind, vars_, input_size, forget_bias, dtype))
+        where = f"cell_{k}" if multi else "the cell"
+        extra = sorted(set(vars_) & (set(PEEPHOLES) | {"projection/kernel"}))
+        if extra and cell_scope != "lstm_cell":
+            raise ValueError(f"{where} is a {cell_scope}, which has no {', '.join(extra)}; "
+                             "expected those under lstm_cell/")
+        layer_clips = {}
+        for clip_name, (values, per_layer) in clips.items():
+            takes = cell_scope == "lstm_cell" and (clip_name == "cell_clip" or "projection/kernel" in vars_)
+            if values[n] is not None and (takes or per_layer):
+                if not takes:
+                    raise ValueError(f"{clip_name}[{n}] is given for {where}, a {cell_scope}"
+                                     f"{' without projection/kernel' if cell_scope == 'lstm_cell' else ''}, "
+                                     f"which has no {clip_name}")
+                layer_clips[clip_name] = values[n]
+                used.add(clip_name)
+        input_size = layers[-1].output_size if layers else None
+        layers.append(_layer_from_tf(kind, vars_, input_size, forget_bias, dtype, **layer_clips))
         if kind == "rnn_tanh":
             layers[-1].activation = activation
+    for clip_name, value in (("cell_clip", cell_clip), ("proj_clip", proj_clip)):
+        if value is not None and not isinstance(value, (list, tuple)) and clip_name not in used:
+            owners = "LSTMCell layers (lstm_cell/)" + (" with projection/kernel" if clip_name == "proj_clip" else "")
+            raise ValueError(f"{clip_name}={value!r} applies to {owners}; these variables have none")
     return MultiRNNCell(layers) if multi else layers[0]
+
+
+def _per_layer(name, value, n_layers):
+    """A clip for each of n layers, and whether it came per layer (a list) or for the stack."""
+    if isinstance(value, (list, tuple)):
+        if len(value) != n_layers:
+            raise ValueError(f"expected {name} as one value or a list of {n_layers} (one a layer), "
+                             f"got {len(value)} values")
+        return list(value), True
+    return [value] * n_layers, False
 
 
 def _parse(full_name):
@@ -166,7 +210,7 @@ def _parse(full_name):
     return None
 
 
-def _layer_from_tf(kind, vars_, input_size, forget_bias, dtype):
+def _layer_from_tf(kind, vars_, input_size, forget_bias, dtype, cell_clip=None, proj_clip=None):
     name = {v: vars_[v][0] for v in vars_}
     # H from the bias with one block per gate: bias (4H,) or (H,), GRU candidate/bias (H,).
     bias_name, kernel_name = ("candidate/bias", "candidate/kernel") if kind == "gru" else (
@@ -178,25 +222,48 @@ def _layer_from_tf(kind, vars_, input_size, forget_bias, dtype):
         raise ValueError(f"{name[bias_name]}: length {bias.shape[0]} is not a multiple of "
                          f"{width} ({letters})")
     H = bias.shape[0] // width
-    # D from the kernel's rows (D + H) for the first layer; later layers read H_{k-1}.
+    # An LSTMCell's projection: P from its columns; the kernel then reads [x, h] with h of width P.
+    options = {}
+    P, p_letter = H, "H"
+    if "projection/kernel" in vars_:
+        P = axis_size(vars_["projection/kernel"][1], 1, 2)
+        W_proj = check_shape(name["projection/kernel"], vars_["projection/kernel"][1], (H, P), ("H", "P"),
+                             cell_dtype=dtype)
+        p_letter = "P"
+        options["num_proj"] = P
+    # D from the kernel's rows (D + H, or D + P) for the first layer; later layers read the
+    # output width of the layer below.
     D = input_size
     if D is None:
         rows = axis_size(vars_[kernel_name][1], 0, 2)
-        D = None if rows is None else rows - H
+        D = None if rows is None else rows - P
         if D is not None and D < 1:
-            raise ValueError(f"{name[kernel_name]}: has {rows} rows, at most H={H}; "
-                             "expected D+H with D >= 1")
+            raise ValueError(f"{name[kernel_name]}: has {rows} rows, at most {p_letter}={P}; "
+                             f"expected D+{p_letter} with D >= 1")
 
     def kernel(variable, blocks):
         letter = f"{blocks}H" if blocks > 1 else "H"
-        rows, label = (None, "D+H") if D is None else (D + H, f"D+H={D}+{H}")
+        rows, label = (None, f"D+{p_letter}") if D is None else (D + P, f"D+{p_letter}={D}+{P}")
         K = check_shape(name[variable], vars_[variable][1], (rows, blocks * H), (label, letter), cell_dtype=dtype)
-        return K[:D], K[D:]  # (D, blocks*H), (H, blocks*H)
+        return K[:D], K[D:]  # (D, blocks*H), (H or P, blocks*H)
 
     if kind == "lstm":
         Kx, Kh = kernel("kernel", 4)
         arrays = {"W_x": _ijfo_to_ifgo(Kx), "W_h": _ijfo_to_ifgo(Kh),
                   "b": _ijfo_to_ifgo(bias)}
+        present = [v for v in PEEPHOLES if v in vars_]
+        if present:
+            missing = [v for v in PEEPHOLES if v not in vars_]
+            if missing:
+                raise ValueError(f"{name[present[0]]}: peepholes come in threes; missing {', '.join(missing)}")
+            arrays.update({v: check_shape(name[v], vars_[v][1], (H,), ("H",), cell_dtype=dtype) for v in PEEPHOLES})
+            options["use_peepholes"] = True
+        if "projection/kernel" in vars_:
+            arrays["W_proj"] = W_proj
+        if cell_clip is not None:
+            options["cell_clip"] = cell_clip
+        if proj_clip is not None:
+            options["proj_clip"] = proj_clip
     elif kind == "gru":
         gates_x, gates_h = kernel("gates/kernel", 2)  # r, u
         cand_x, cand_h = kernel("candidate/kernel", 1)
@@ -208,7 +275,7 @@ def _layer_from_tf(kind, vars_, input_size, forget_bias, dtype):
         Kx, Kh = kernel("kernel", 1)
         arrays = {"W_x": Kx, "W_h": Kh, "b": bias}
     return new_layer(kind, D, H, arrays, dtype=dtype, forget_bias=forget_bias,
-                     reset_after=False)
+                     reset_after=False, **options)
 
 
 def _ijfo_to_ifgo(w):
@@ -226,7 +293,9 @@ def to_tf(cell, params=None, *, scope=None):
 
     Returns a dict of checkpoint names to arrays. An LSTM's forget_bias is not written
     (TensorFlow does not store it): build the BasicLSTMCell with forget_bias equal to the
-    cell's. GRU layers must have reset_after=False, the only form of TF 1.x's GRUCell.
+    cell's. An LSTM layer with any of LSTMCell's options (peepholes, cell_clip, num_proj) is
+    written as an LSTMCell (scope ``lstm_cell``, with w_i_diag, w_f_diag, w_o_diag and
+    projection/kernel as it has them; its clips are not stored), any other as a BasicLSTMCell. GRU layers must have reset_after=False, the only form of TF 1.x's GRUCell.
     RNN layers with activation "relu" need BasicRNNCell(activation=tf.nn.relu).
 
     A pair ``(cell_fw, cell_bw)`` is written as bidirectional_dynamic_rnn names it (``params``
@@ -243,8 +312,9 @@ def to_tf(cell, params=None, *, scope=None):
 
     Returns
     -------
-    variables : dict of str to ndarray: an LSTM layer's kernel of shape (D + H, 4H) and bias
-        (4H,); a GRU layer's gates/kernel (D + H, 2H), gates/bias (2H,), candidate/kernel
+    variables : dict of str to ndarray: an LSTM layer's kernel of shape (D + H, 4H) (or
+        (D + P, 4H) with a projection) and bias (4H,), peepholes (H,), projection/kernel (H, P);
+        a GRU layer's gates/kernel (D + H, 2H), gates/bias (2H,), candidate/kernel
         (D + H, H), candidate/bias (H,); an RNN layer's kernel (D + H, H) and bias (H,)
 
     Examples
@@ -272,12 +342,19 @@ def to_tf(cell, params=None, *, scope=None):
         kind = kind_of(layer)
         arrays = layer_arrays(cell, params, k)
         cell_scope = {"lstm": "basic_lstm_cell", "gru": "gru_cell"}.get(kind, "basic_rnn_cell")
+        if kind == "lstm" and layer.variant:                  # TF 1.x's LSTMCell has the options
+            cell_scope = "lstm_cell"
         prefix = "/".join(p for p in (scope, f"multi_rnn_cell/cell_{k}" if multi else "",
                                       cell_scope) if p) + "/"
         W_x, W_h = arrays["W_x"], arrays["W_h"]
         if kind == "lstm":
-            out[prefix + "kernel"] = _ifgo_to_ijfo(np.concatenate([W_x, W_h]))  # (D+H, 4H)
+            out[prefix + "kernel"] = _ifgo_to_ijfo(np.concatenate([W_x, W_h]))  # (D+H, 4H) or (D+P, 4H)
             out[prefix + "bias"] = _ifgo_to_ijfo(arrays["b"])
+            for name in PEEPHOLES:
+                if name in arrays:
+                    out[prefix + name] = arrays[name].copy()                  # (H,)
+            if "W_proj" in arrays:
+                out[prefix + "projection/kernel"] = arrays["W_proj"].copy()   # (H, P)
         elif kind == "gru":
             if layer.reset_after:
                 raise ValueError(

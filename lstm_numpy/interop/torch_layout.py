@@ -1,7 +1,9 @@
 """PyTorch nn.RNN / nn.LSTM / nn.GRU state dicts <-> lstm_numpy cells.
 
 PyTorch stores weight_ih_l{k} as (kH, D) and computes x @ weight_ih.T, so W_x is its
-transpose; its gate order (LSTM i, f, g, o; GRU r, z, n) is lstm_numpy's. LSTM and RNN
+transpose; its gate order (LSTM i, f, g, o; GRU r, z, n) is lstm_numpy's. nn.LSTM(proj_size=P)
+adds weight_hr_l{k} (P, H), which is W_proj.T: h = (o * tanh(c)) @ weight_hr.T, and then
+weight_hh_l{k} is (4H, P). LSTM and RNN
 layers carry two biases that only ever appear as a sum; GRU layers keep both, since the
 recurrent one sits inside the reset gate's product (reset_after=True).
 
@@ -17,10 +19,10 @@ import numpy as np
 from ..multi import MultiRNNCell
 
 from ..checks import check_range
-from .layers import GATES, axis_size, check_kind, check_names, check_shape, fold_forget_bias, kind_of
+from .layers import GATES, axis_size, check_kind, check_names, check_options, check_shape, fold_forget_bias, kind_of
 from .layers import check_stack_params, is_direction_pair, layer_arrays, layers_of, new_layer
 
-NAME = re.compile(r"^(weight_ih|weight_hh|bias_ih|bias_hh)_l(\d+)(_reverse)?$")
+NAME = re.compile(r"^(weight_ih|weight_hh|bias_ih|bias_hh|weight_hr)_l(\d+)(_reverse)?$")
 REVERSE = "_reverse"
 
 
@@ -34,17 +36,18 @@ def from_torch(state_dict, kind, *, dtype=np.float64):
         `bias_hh_l0`, `weight_ih_l1`, ...), as NumPy arrays. A stack whose layers differ
         in size comes as a list, one state_dict per module, stacked in order. Layer k's
         ``weight_ih_lk`` is (kH, D), ``weight_hh_lk`` (kH, H), each bias (kH,): (4H, D) and
-        (4H,) for an LSTM, (3H, D) for a GRU, (H, D) for an RNN.
+        (4H,) for an LSTM, (3H, D) for a GRU, (H, D) for an RNN. An nn.LSTM with proj_size=P
+        has ``weight_hr_lk`` (P, H) too, and its ``weight_hh_lk`` is (4H, P).
     kind : {"lstm", "gru", "rnn_tanh", "rnn_relu"}
         nn.LSTM, nn.GRU, or nn.RNN with nonlinearity "tanh" or "relu".
     dtype : the cells' dtype.
 
     Returns
     -------
-    MultiRNNCell, one layer per PyTorch layer; LSTM layers have forget_bias=0.0 and GRU
-    layers reset_after=True, as PyTorch computes them. For a bidirectional module (names
-    ending ``_reverse``), ``(cells_fw, cells_bw)``: two lists of one-layer cells, bottom
-    first, for :func:`lstm_numpy.stack_bidirectional_dynamic_rnn`.
+    MultiRNNCell, one layer per PyTorch layer; LSTM layers have forget_bias=0.0 (and
+    num_proj=P with a projection) and GRU layers reset_after=True, as PyTorch computes them.
+    For a bidirectional module (names ending ``_reverse``), ``(cells_fw, cells_bw)``: two
+    lists of one-layer cells, bottom first, for :func:`lstm_numpy.stack_bidirectional_dynamic_rnn`.
 
     Examples
     --------
@@ -73,7 +76,7 @@ def from_torch(state_dict, kind, *, dtype=np.float64):
     layers = []
     for where, module in modules:
         for k in range(_count_layers(where, module)):
-            input_size = layers[-1].hidden_size if layers else None
+            input_size = layers[-1].output_size if layers else None
             layers.append(_layer_from_torch(where, module, k, kind, input_size, dtype))
     return MultiRNNCell(layers)
 
@@ -103,8 +106,8 @@ def _count_layers(where, module, suffix=""):
     if unknown:
         raise ValueError(
             f"{where}: unexpected names {unknown}; lstm_numpy reads weight_ih_l{{k}}, "
-            "weight_hh_l{k}, bias_ih_l{k}, bias_hh_l{k} (and their _reverse twins) of a "
-            "module without proj_size")
+            "weight_hh_l{k}, bias_ih_l{k}, bias_hh_l{k} (and weight_hr_l{k} with proj_size, and "
+            "the _reverse twins of a bidirectional module)")
     ks = sorted({int(NAME.match(name).group(2)) for name in module})
     if not ks:
         raise ValueError(f"{where}: no weights in it (expected weight_ih_l0, weight_hh_l0, ...)")
@@ -124,10 +127,20 @@ def _layer_from_torch(where, module, k, kind, input_size, dtype, suffix=""):
     gates = GATES[kind]
     gH = f"{gates}H" if gates > 1 else "H"
     weight_hh, weight_ih = module[f"weight_hh_l{k}"], module[f"weight_ih_l{k}"]
-    H = axis_size(weight_hh, 1, 2)
+    weight_hr = module.get(f"weight_hr_l{k}")                 # (P, H) with proj_size, else absent
+    if weight_hr is not None and kind != "lstm":
+        raise ValueError(f"{where}: weight_hr_l{k}{suffix} belongs to an nn.LSTM with proj_size, got kind {kind!r}")
+    if weight_hr is None:
+        H = axis_size(weight_hh, 1, 2)
+        P, recurrent = H, "H"
+    else:
+        H, P = axis_size(weight_hr, 1, 2), axis_size(weight_hr, 0, 2)
+        weight_hr = check_shape(f"{where}['weight_hr_l{k}{suffix}']", weight_hr, (P, H), ("P", "H"), cell_dtype=dtype)
+        recurrent = "P"
     D = input_size if input_size is not None else axis_size(weight_ih, 1, 2)
     gH_size = None if H is None else gates * H
-    weight_hh = check_shape(f"{where}['weight_hh_l{k}{suffix}']", weight_hh, (gH_size, H), (gH, "H"), cell_dtype=dtype)
+    weight_hh = check_shape(f"{where}['weight_hh_l{k}{suffix}']", weight_hh, (gH_size, P), (gH, recurrent),
+                            cell_dtype=dtype)
     weight_ih = check_shape(f"{where}['weight_ih_l{k}{suffix}']", weight_ih, (gates * H, D), (gH, "D"), cell_dtype=dtype)
     if f"bias_ih_l{k}" in module:
         bias_ih = check_shape(f"{where}['bias_ih_l{k}{suffix}']", module[f"bias_ih_l{k}"],
@@ -137,13 +150,17 @@ def _layer_from_torch(where, module, k, kind, input_size, dtype, suffix=""):
     else:  # a module built with bias=False
         bias_ih = bias_hh = np.zeros(gates * H)
 
-    arrays = {"W_x": weight_ih.T, "W_h": weight_hh.T}  # (D, kH), (H, kH)
+    arrays = {"W_x": weight_ih.T, "W_h": weight_hh.T}  # (D, kH), (H, kH) or (P, 4H)
+    options = {}
+    if weight_hr is not None:
+        arrays["W_proj"] = weight_hr.T                      # (H, P)
+        options["num_proj"] = P
     if kind == "gru":
         arrays.update(b_x=bias_ih, b_h=bias_hh)
     else:
         arrays["b"] = np.add(bias_ih, bias_hh, dtype=np.result_type(bias_ih, np.float64))   # no float16 overflow
         check_range(f"{where}['bias_ih_l{k}{suffix}'] + {where}['bias_hh_l{k}{suffix}']", arrays["b"], dtype)   # each fits, the sum may not
-    return new_layer(kind, D, H, arrays, dtype=dtype, forget_bias=0.0, reset_after=True)
+    return new_layer(kind, D, H, arrays, dtype=dtype, forget_bias=0.0, reset_after=True, **options)
 
 
 def to_torch(cell, params=None):
@@ -155,6 +172,8 @@ def to_torch(cell, params=None):
 
     Weights: LSTM and RNN layers put their one bias in `bias_ih` and zeros in `bias_hh`;
     an LSTM's run-time forget_bias is added to its forget-gate block, since PyTorch has none.
+    An LSTM with num_proj=P writes `weight_hr_l{k}` = W_proj.T (P, H); PyTorch has no
+    peepholes and no clips, so a layer with those is a ValueError.
     Gradients: both PyTorch biases receive the one bias's gradient (their sum is that bias).
 
     A pair ``(cells_fw, cells_bw)`` of lists of one-layer cells (as :func:`from_torch` gives for
@@ -171,7 +190,7 @@ def to_torch(cell, params=None):
     -------
     state_dict : dict of str to ndarray, or a list of them: ``weight_ih_lk`` of shape (kH, D),
         ``weight_hh_lk`` (kH, H), ``bias_ih_lk`` and ``bias_hh_lk`` (kH,), k gate blocks
-        (4H for an LSTM)
+        (4H for an LSTM); with a projection ``weight_hh_lk`` (4H, P) and ``weight_hr_lk`` (P, H)
 
     Examples
     --------
@@ -189,6 +208,7 @@ def to_torch(cell, params=None):
         raise ValueError(f"a PyTorch module holds one kind of layer; this stack has {kinds}")
     modules = []
     for k, layer in enumerate(layers):
+        check_options(layer, k, "PyTorch's nn.LSTM", supported=("num_proj",))
         arrays = layer_arrays(cell, params, k)
         module = {"weight_ih_l0": arrays["W_x"].T.copy(), "weight_hh_l0": arrays["W_h"].T.copy()}
         if kinds[k] == "gru":
@@ -202,9 +222,11 @@ def to_torch(cell, params=None):
         else:
             b = fold_forget_bias(layer, arrays["b"]) if kinds[k] == "lstm" else arrays["b"].copy()
             module.update(bias_ih_l0=b, bias_hh_l0=np.zeros_like(b))
+        if "W_proj" in arrays:
+            module["weight_hr_l0"] = arrays["W_proj"].T.copy()   # (P, H)
         modules.append(module)
 
-    if len({layer.hidden_size for layer in layers}) > 1:
+    if len({(layer.hidden_size, layer.output_size) for layer in layers}) > 1:
         return modules
     return {name[:-1] + str(k): value
             for k, module in enumerate(modules) for name, value in module.items()}

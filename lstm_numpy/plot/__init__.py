@@ -2,7 +2,7 @@
 
 Every label in a diagram is the shape of an array a forward pass computed (see
 :mod:`lstm_numpy.trace`), so a diagram cannot disagree with the code. Save with :func:`save`:
-the same configuration gives the same bytes, PNG or SVG (whose labels stay text).
+the same configuration gives the same bytes on one machine, PNG or SVG (whose labels stay text).
 
 Diagrams: :func:`draw_legend`, :func:`draw_unrolled` (RNN_details, lstm_detail_total),
 :func:`draw_bidirectional` (both directions of a stack), :func:`draw_lstm_cell`, :func:`draw_gru_cell`, :func:`draw_learned_state` (LSTM_realize),

@@ -10,8 +10,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from ..gradient_flow import hidden_gradient_norms
-from ..lstm import LSTMCell
-from ..rnn import RNNCell
+from ..kinds import build_cell
 from ..time_loop import dynamic_rnn, gate_history
 from .canvas import RC
 from .plot_axes import legend_off_the_lines, plain_log, whole_steps
@@ -73,10 +72,10 @@ def plot_gates(cache, layer=0, row=0, title=None):
                            interpolation="nearest", origin="lower")
             ax.set_title(f"{GATE_TITLES[name]}\n{values.shape[0]} units × T={values.shape[1]}", fontsize=8)
             ax.set_xlabel("step t", fontsize=8)
-            ax.tick_params(labelsize=7)
+            ax.tick_params(labelsize=8)
             ax.yaxis.set_major_locator(MaxNLocator(integer=True))
             ax.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
-            fig.colorbar(im, ax=ax, fraction=0.08, pad=0.03).ax.tick_params(labelsize=7)
+            fig.colorbar(im, ax=ax, fraction=0.08, pad=0.03).ax.tick_params(labelsize=8)
         axes[0].set_ylabel("unit", fontsize=8)
         suptitle = fig.suptitle(title or f"{type(layers[layer]).__name__} layer {layer}, batch row {row}: every gate over time",
                                 fontsize=9)
@@ -112,22 +111,25 @@ def plot_gradient_norms(curves, title="||dL/dh_t|| for a loss on the last step o
     return fig
 
 
-def gradient_flow_curves(hidden=32, input_size=8, steps=40, batch=8, seed=0):
-    """Measured ||dL/dh_t|| for a tanh RNN and an LSTM of the same size (forget_bias 0 and 1).
+def gradient_flow_curves(sizes=(32,), input_size=8, steps=40, batch=8, seed=0):
+    """Measured ||dL/dh_t|| for a tanh RNN and an LSTM of the same sizes (forget_bias 0 and 1).
 
-    Same inputs, same initialiser, one layer of ``hidden`` units each; see
-    :func:`~lstm_numpy.gradient_flow.hidden_gradient_norms`.
+    Same inputs, same initialiser, layers of ``sizes`` units each (one int for one layer); the
+    norm is the top layer's, see :func:`~lstm_numpy.gradient_flow.hidden_gradient_norms`. The
+    defaults are the docs' figure: one layer of 32 units, input 8, batch 8, T = 40.
 
     Returns
     -------
     dict label -> ndarray (T,)
     """
+    sizes = [sizes] if np.ndim(sizes) == 0 else list(sizes)
     rng = np.random.default_rng(seed)
     x = rng.normal(size=(batch, steps, input_size))           # (B, T, D)
-    cells = {f"RNN (tanh), H={hidden}": RNNCell(input_size, hidden, rng=seed),
-             f"LSTM, H={hidden}, forget_bias=0 (PyTorch)": LSTMCell(input_size, hidden, rng=seed),
-             f"LSTM, H={hidden}, forget_bias=1 (TF BasicLSTMCell)": LSTMCell(input_size, hidden, forget_bias=1.0,
-                                                                            rng=seed)}
+    H = str(sizes[0]) if len(sizes) == 1 else str(sizes)
+    cells = {f"RNN (tanh), H={H}": build_cell("rnn", sizes, input_size, rng=seed),
+             f"LSTM, H={H}, forget_bias=0 (PyTorch)": build_cell("lstm", sizes, input_size, rng=seed),
+             f"LSTM, H={H}, forget_bias=1 (TF BasicLSTMCell)": build_cell("lstm", sizes, input_size,
+                                                                         forget_bias=1.0, rng=seed)}
     return {label: hidden_gradient_norms(cell, x)[0] for label, cell in cells.items()}
 
 

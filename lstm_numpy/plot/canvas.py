@@ -4,14 +4,15 @@ A diagram is drawn on one axes that covers the whole figure, with data units in 
 gap between two boxes and the width of a label are measured in the same unit. The symbols
 are the article's (after the widely copied LSTM pictures): a yellow box is a layer (weights
 and an activation), a pink circle a pointwise operation, an arrow a vector moving, two lines
-joining a concatenation, one line forking a copy.
+joining a concatenation, one line forking a copy (with a dot), a half circle a line that crosses
+another without joining it.
 """
 import io
 
 import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
+from matplotlib.patches import Arc, Circle, FancyArrowPatch, FancyBboxPatch
 
 LAYER = "#fbe38e"      # yellow: a layer, weights and an activation
 POINTWISE = "#f4b6c2"  # pink: a pointwise operation
@@ -81,6 +82,15 @@ def arrow(ax, points, *, color=HSTATE, lw=1.3, head=True, ls="-", zorder=1):
     style = "-|>,head_length=5,head_width=2.6" if head else "-"
     ax.add_patch(FancyArrowPatch((x0, y0), (x1, y1), arrowstyle=style, mutation_scale=1.6,
                                  color=color, lw=lw, ls=ls, shrinkA=0, shrinkB=0, zorder=zorder))
+
+
+HOP = 0.09   # the radius of a hop
+
+
+def hop(ax, x, y, *, r=HOP, color=HSTATE, lw=1.3, zorder=1):
+    """A vertical line crossing a horizontal one at (x, y) without joining it: a half circle from
+    (x, y - r) to (x, y + r), bulging right. Draw the line up to ``y - r`` and on from ``y + r``."""
+    ax.add_patch(Arc((x, y), 2 * r, 2 * r, theta1=-90, theta2=90, color=color, lw=lw, zorder=zorder))
 
 
 def dot(ax, x, y, color=HSTATE):

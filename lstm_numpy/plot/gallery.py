@@ -2,7 +2,10 @@
 
 ``make figures`` runs this into ``figures/``. The configurations are the article's: an RNN and
 an LSTM with two layers [20, 30] on input 8 (batch s = 4, three steps drawn), and its
-hand-written model with widths [8, 32, 32, 64]. Each file is written deterministically.
+hand-written model with widths [8, 32, 32, 64]. Each file is written by :func:`~.canvas.save`:
+the same bytes every time on one machine (docs/diagrams.md says what another machine may change).
+``make figures`` then runs ``train sine`` and ``train chars`` into the same folder, for the
+figures of docs/models.md.
 """
 import functools
 import os

@@ -6,12 +6,13 @@ candidate n is where the two forms differ: with ``reset_after=True`` (PyTorch, c
 the reset gate multiplies ``h W_h,n + b_h,n``; with ``reset_after=False`` (TensorFlow 1.x) it
 multiplies h_{t-1} before the product.
 """
-from .canvas import CELL, arrow, box, dot, new_figure, op, shape_text, text
-from .unrolled import traced
+from .canvas import CELL, HOP, arrow, box, dot, hop, new_figure, op, shape_text, text
+from .unrolled import cell_letters, traced
 
-Y_H, Y_BUS, X_Z, X_R, X_HN, X_XN = 4.4, 1.0, 2.4, 3.7, 5.0, 5.7
-X_ZH, X_NZ, Y_Z, Y_X = 6.9, 8.0, 3.85, 0.6
-CROSS = 0.1               # a line crossing another without joining it breaks this far either side
+Y_H, Y_BUS, X_Z, X_R, X_HN, X_XN = 4.6, 1.0, 2.35, 3.8, 5.0, 5.7
+X_ZH, X_NZ, Y_Z, Y_X = 6.9, 8.0, 4.05, 0.6
+Y_GATE, GATE_W, GATE_H = 1.4, 1.34, 1.05
+FONT_BOX = 8
 
 
 def draw_gru_cell(cell, batch=4, layer=0):
@@ -43,8 +44,8 @@ def draw_gru_cell(cell, batch=4, layer=0):
             return f"$b_{{x,{gate}}}^{{{k}}}, b_{{h,{gate}}}^{{{k}}}$ {shape('b_x,' + gate, True)}"
         return f"$b_{gate}^{{{k}}}$ {shape('b_' + gate, True)}"
 
-    fig, ax = new_figure(9.9, 5.9)
-    box(ax, 0.95, 0.35, 8.05, 4.55, fc=CELL, ec="#9bb0cc", zorder=0, rounded=0.15)
+    fig, ax = new_figure(9.9, 6.1)
+    box(ax, 0.95, 0.35, 8.05, 4.75, fc=CELL, ec="#9bb0cc", zorder=0, rounded=0.15)
     # The state line: z * h_{t-1} plus (1 - z) * n is h_t.
     arrow(ax, [(0.2, Y_H), (X_ZH - 0.16, Y_H)], head=False)
     arrow(ax, [(X_ZH + 0.16, Y_H), (X_NZ - 0.16, Y_H)], head=False)
@@ -65,13 +66,13 @@ def draw_gru_cell(cell, batch=4, layer=0):
     text(ax, 1.75, Y_BUS - 0.08, f"$[x_t, h_{{t-1}}]$ {joined}",
          ha="left", va="top", size=8)
     for gate, x in (("z", X_Z), ("r", X_R)):
-        arrow(ax, [(x, Y_BUS), (x, 1.45)])
+        arrow(ax, [(x, Y_BUS), (x, Y_GATE)])
         label = (f"$\\sigma$\n$W_{{x,{gate}}}^{{{k}}}$ {shape('W_x,' + gate, True)}\n"
                  f"$W_{{h,{gate}}}^{{{k}}}$ {shape('W_h,' + gate, True)}\n{bias(gate)}")
-        box(ax, x - 0.6, 1.45, 1.2, 0.95, label, size=7)
+        box(ax, x - GATE_W / 2, Y_GATE, GATE_W, GATE_H, label, size=FONT_BOX)
     # z: straight to the product with h_{t-1}, and through 1 - z to the product with n.
-    arrow(ax, [(X_Z, 2.4), (X_Z, Y_Z), (X_ZH, Y_Z), (X_ZH, Y_H - 0.16)])
-    text(ax, X_Z + 0.08, 3.15, f"$z_t^{{{k}}}$ {shape('z_t')}", ha="left")
+    arrow(ax, [(X_Z, Y_GATE + GATE_H), (X_Z, Y_Z), (X_ZH, Y_Z), (X_ZH, Y_H - 0.16)])
+    text(ax, X_Z + 0.08, 3.25, f"$z_t^{{{k}}}$ {shape('z_t')}", ha="left")
     dot(ax, X_ZH, Y_Z)
     arrow(ax, [(X_ZH, Y_Z), (7.3, Y_Z)])
     op(ax, 7.46, Y_Z, "1−", size=8)
@@ -79,24 +80,25 @@ def draw_gru_cell(cell, batch=4, layer=0):
     op(ax, X_NZ, Y_Z, "×")
     arrow(ax, [(X_NZ, Y_Z + 0.16), (X_NZ, Y_H - 0.16)])
     # The candidate n: the two forms differ only here.
-    y_r = 2.75
-    arrow(ax, [(X_R, 2.4), (X_R, y_r), (X_HN - 0.16, y_r)])
-    text(ax, X_R + 0.08, 2.58, f"$r_t^{{{k}}}$ {shape('r_t')}", ha="left")
+    y_r = 2.85
+    arrow(ax, [(X_R, Y_GATE + GATE_H), (X_R, y_r), (X_HN - 0.16, y_r)])
+    text(ax, X_R + 0.08, 2.65, f"$r_t^{{{k}}}$ {shape('r_t')}", ha="left")
     op(ax, X_HN, y_r, "×")
     dot(ax, X_HN, Y_H)
     y_sum = 1.7
     if after:
-        # h_{t-1} crosses the z line, then runs clear of it into its product (the box's top
+        # h_{t-1} hops over the z line, then runs clear of it into its product (the box's top
         # well below the crossing, so the arrow is not read as coming from z).
         top = Y_Z - 0.4
-        arrow(ax, [(X_HN, Y_H), (X_HN, Y_Z + CROSS)], head=False)
-        arrow(ax, [(X_HN, Y_Z - CROSS), (X_HN, top)])
-        box(ax, X_HN - 0.75, top - 0.32, 1.5, 0.32, f"$W_{{h,n}}^{{{k}}}$ {shape('W_h,n', True)}, $b_{{h,n}}$",
-            fc="white", size=7)
-        arrow(ax, [(X_HN, top - 0.32), (X_HN, y_r + 0.16)])
+        arrow(ax, [(X_HN, Y_H), (X_HN, Y_Z + HOP)], head=False)
+        hop(ax, X_HN, Y_Z)
+        arrow(ax, [(X_HN, Y_Z - HOP), (X_HN, top)])
+        box(ax, X_HN - 0.85, top - 0.36, 1.7, 0.36, f"$W_{{h,n}}^{{{k}}}$ {shape('W_h,n', True)}, $b_{{h,n}}^{{{k}}}$",
+            fc="white", size=FONT_BOX)
+        arrow(ax, [(X_HN, top - 0.36), (X_HN, y_r + 0.16)])
         arrow(ax, [(X_HN, y_r - 0.16), (X_HN, y_sum), (X_XN - 0.16, y_sum)])
-        box(ax, X_XN - 0.75, 0.9, 1.5, 0.35, f"$W_{{x,n}}^{{{k}}}$ {shape('W_x,n', True)}, $b_{{x,n}}$",
-            fc="white", size=7)
+        box(ax, X_XN - 0.85, 0.88, 1.7, 0.37, f"$W_{{x,n}}^{{{k}}}$ {shape('W_x,n', True)}, $b_{{x,n}}^{{{k}}}$",
+            fc="white", size=FONT_BOX)
         arrow(ax, [(X_XN, 1.25), (X_XN, y_sum - 0.16)])
         op(ax, X_XN, y_sum, "+")
         arrow(ax, [(X_XN + 0.16, y_sum), (6.64, y_sum)])
@@ -104,21 +106,22 @@ def draw_gru_cell(cell, batch=4, layer=0):
         arrow(ax, [(6.96, y_sum), (X_NZ, y_sum), (X_NZ, Y_Z - 0.16)])
         form = r"reset after: $n = \tanh(x W_{x,n} + b_{x,n} + r \odot (h W_{h,n} + b_{h,n}))$"
     else:
-        arrow(ax, [(X_HN, Y_H), (X_HN, Y_Z + CROSS)], head=False)
-        arrow(ax, [(X_HN, Y_Z - CROSS), (X_HN, y_r + 0.16)])
+        arrow(ax, [(X_HN, Y_H), (X_HN, Y_Z + HOP)], head=False)
+        hop(ax, X_HN, Y_Z)
+        arrow(ax, [(X_HN, Y_Z - HOP), (X_HN, y_r + 0.16)])
         arrow(ax, [(X_HN, y_r - 0.16), (X_HN, y_sum), (X_XN, y_sum), (X_XN, y_sum - 0.1)], head=False)
-        text(ax, X_HN + 0.08, 2.3, f"$r_t \\odot h_{{t-1}}$ {shape('r*h_{t-1}')}", ha="left", size=8)
+        text(ax, X_HN + 0.08, 2.4, f"$r_t \\odot h_{{t-1}}$ {shape('r*h_{t-1}')}", ha="left", size=8)
         arrow(ax, [(X_XN, 0.9), (X_XN, y_sum), (6.2, y_sum)])
         text(ax, X_XN - 0.08, 1.3, f"$[x_t, r_t \\odot h_{{t-1}}]$\n{joined}", ha="right", size=8)
         label = (f"tanh\n$W_{{x,n}}^{{{k}}}$ {shape('W_x,n', True)}\n$W_{{h,n}}^{{{k}}}$ {shape('W_h,n', True)}\n"
                  f"$b_n^{{{k}}}$ {shape('b_n', True)}")
-        box(ax, 6.2, y_sum - 0.48, 1.2, 0.95, label, size=7)
-        arrow(ax, [(7.4, y_sum), (X_NZ, y_sum), (X_NZ, Y_Z - 0.16)])
+        box(ax, 6.2, y_sum - 0.53, 1.4, 1.05, label, size=FONT_BOX)
+        arrow(ax, [(7.6, y_sum), (X_NZ, y_sum), (X_NZ, Y_Z - 0.16)])
         form = r"reset before: $n = \tanh(x W_{x,n} + (r \odot h) W_{h,n} + b_n)$"
-    text(ax, X_NZ + 0.08, 2.75, f"$n_t^{{{k}}}$\n{shape('n_t')}", ha="left")
+    text(ax, X_NZ + 0.08, 2.95, f"$n_t^{{{k}}}$\n{shape('n_t')}", ha="left")
     n = tr.dims["n"][k]
     m_k = tr.dims["m"] if k == 0 else tr.dims["n"][k - 1]
-    text(ax, 0.2, 5.7, f"GRU layer k={k} inside ({'reset_after=True' if after else 'reset_after=False'}): "
-         f"s={batch}, m_{k}={m_k}, n_{k}={n}", ha="left", weight="bold")
-    text(ax, 0.2, 5.35, form + r",   $h_t = (1 - z) \odot n + z \odot h_{t-1}$", ha="left", size=8.5)
+    text(ax, 0.2, 5.9, f"GRU layer k = {k} inside ({'reset_after=True' if after else 'reset_after=False'}): "
+         f"{cell_letters(batch, k, m_k, n)}", ha="left", weight="bold")
+    text(ax, 0.2, 5.55, form + r",   $h_t = (1 - z) \odot n + z \odot h_{t-1}$", ha="left", size=8.5)
     return fig

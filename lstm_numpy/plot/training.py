@@ -26,8 +26,10 @@ def _figure(width, height):
 
 
 def _save(fig, path):
+    """Into ``path``'s folder, made if missing, by the one deterministic save of every figure."""
+    from .canvas import save
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    fig.savefig(path, dpi=110, metadata={"Software": None})   # no version stamp: same run, same bytes
+    save(fig, path)
 
 
 def loss_figure(history, *, title="training loss", ylabel="loss", eval_label="held-out", baseline=None,
@@ -83,17 +85,30 @@ def sine_predictions(inputs, lengths, targets, predictions, path, *, rows=4):
     Parameters
     ----------
     inputs : ndarray of shape (B, T, 1); lengths : ints (B,); targets, predictions : (B, 1)
+    path : str, the PNG to write
+    """
+    _save(predictions_figure(inputs, lengths, targets, predictions, rows=rows), path)
+
+
+def predictions_figure(inputs, lengths, targets, predictions, *, rows=4):
+    """The figure :func:`sine_predictions` writes (arguments as there, without the path).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     fig = _figure(6.4, 1.6 * rows)
     axes = fig.subplots(rows, 1, sharex=True)
     for b, ax in enumerate(np.atleast_1d(axes)):
         n = int(lengths[b])
         ax.plot(np.arange(n), inputs[b, :n, 0], ".-", color="C0", label="input window")
-        ax.plot([n], targets[b], "o", color="C2", label="true next value")
-        ax.plot([n], predictions[b], "x", color="C3", markersize=9, mew=2, label="prediction")
+        # the true value a ring around the forecast's cross: both stay visible when they agree
+        ax.plot([n], targets[b], "o", color="C2", mfc="none", markersize=12, mew=2, zorder=3,
+                label="true next value")
+        ax.plot([n], predictions[b], "x", color="C3", markersize=7, mew=2, zorder=4, label="prediction")
         ax.set_ylim(-1.4, 1.4)
     np.atleast_1d(axes)[0].legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), fontsize="small", ncol=3,
                                   frameon=False)                     # above the first panel, off the data
     np.atleast_1d(axes)[-1].set_xlabel("step t")
     fig.suptitle("held-out windows: forecast of the next value")
-    _save(fig, path)
+    return fig

@@ -84,15 +84,17 @@ def check_writable(path):
     """
     path = os.path.abspath(os.fspath(path))
     if os.path.isdir(path):
-        raise ValueError(f"cannot write checkpoint {path!r}: it is a folder")
+        raise ValueError(f"cannot write checkpoint {path!r}: it is a folder (name a file in it, e.g. model.npz)")
     folder = os.path.dirname(path)
     if not os.path.isdir(folder):
-        raise ValueError(f"cannot write checkpoint {path!r}: folder {folder!r} does not exist")
+        raise ValueError(f"cannot write checkpoint {path!r}: folder {folder!r} does not exist "
+                         f"(make it first: mkdir -p {folder})")
     try:                                                      # can a file be made there at all?
         with tempfile.TemporaryFile(dir=folder):
             pass
     except OSError as err:
-        raise ValueError(f"cannot write checkpoint {path!r}: {err.strerror or err}") from None
+        raise ValueError(f"cannot write checkpoint {path!r}: {err.strerror or err} (name a file in "
+                         "another folder)") from None
     return path
 
 
