@@ -99,7 +99,8 @@ def from_tf(variables, *, forget_bias=1.0, dtype=np.float64, activation="tanh", 
             "'rnn/multi_rnn_cell/cell_0/basic_lstm_cell/kernel' or "
             "'rnn/gru_cell/gates/kernel'")
     roots = sorted({(scope, k is not None) for scope, k in found})
-    options = dict(forget_bias=forget_bias, dtype=dtype, activation=activation)
+    options = dict(forget_bias=forget_bias, dtype=dtype, activation=activation, cell_clip=cell_clip,
+                   proj_clip=proj_clip)
     if len(roots) > 1:
         pairs = _direction_pairs(roots)
         if pairs is None:
@@ -138,7 +139,7 @@ def _direction_pairs(roots):
     return [(k, (by_k[k]["fw"], by_k[k]["bw"])) for k in ks]
 
 
-def _cell_from(found, scope, multi, *, forget_bias, dtype, activation):
+def _cell_from(found, scope, multi, *, forget_bias, dtype, activation, cell_clip, proj_clip):
     """The cell of one root scope: a MultiRNNCell when ``multi``, else a single cell."""
     ks = sorted(k for s, k in found if s == scope) if multi else [None]
     if multi and ks != list(range(len(ks))):
