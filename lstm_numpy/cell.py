@@ -161,6 +161,19 @@ class Cell:
         """
         return {"h": state}
 
+    def start_sequence(self, batch_size):
+        """A new sequence of ``batch_size`` rows begins: nothing to do for a plain cell (a
+        DropoutWrapper draws its masks here). The time loop calls it once per layer per pass.
+
+        Parameters
+        ----------
+        batch_size : int, B
+
+        Returns
+        -------
+        None
+        """
+
     @property
     def cells(self):
         """The layers of this cell, for code that walks stacks and single cells alike."""

@@ -109,8 +109,8 @@ class MultiRNNCell:
             if isinstance(cell, type):
                 raise TypeError(f"expected cells[{k}] as a cell object such as {cell.__name__}(8, 20), "
                                 f"got the class {cell.__name__} itself")
-            if not isinstance(cell, Cell):
-                raise TypeError(f"expected cells[{k}] as an RNNCell, LSTMCell or GRUCell, "
+            if not isinstance(cell, Cell) and (getattr(cell, "stacked", True) or not hasattr(cell, "step")):
+                raise TypeError(f"expected cells[{k}] as an RNNCell, LSTMCell or GRUCell (or a wrapper of one), "
                                 f"got {type(cell).__name__}")
         self.cells = cells
         self.owner = tuple(next(j for j in range(k + 1) if cells[j] is cells[k]) for k in range(len(cells)))

@@ -119,6 +119,9 @@ def run_checked(cell, checked):
     state = cell.zero_state(B) if checked.initial_state is None else checked.initial_state
     initial_state = state
 
+    for layer in cell.cells:
+        layer.start_sequence(B)                               # a DropoutWrapper draws this sequence's masks
+
     outputs = np.zeros((T, B, cell.output_size), dtype=cell.dtype)   # (T, B, H_top)
     steps = []
     for t in range(T):

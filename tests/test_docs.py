@@ -194,10 +194,12 @@ CELL_MODULES = ["rnn", "lstm", "gru"]
 
 
 DOCUMENTED_MODULES = CELL_MODULES + [
-    "cell", "kinds", "multi", "time_loop", "gradcheck", "state", "trace", "bptt", "gradient_flow", "initializers",
+    "cell", "kinds", "multi", "time_loop", "bidirectional", "stack_bidirectional", "wrappers", "dropout", "gradcheck",
+    "state", "trace", "bptt", "gradient_flow", "initializers",
     "models.initial_state", "models.dense", "models.losses", "models.regressor", "models.charlm",
-    "train.optim", "train.checkpoint", "train.data", "train.loop",
+    "train.optim", "train.checkpoint", "train.data", "train.loop", "train.tbptt",
     "fast.sequence", "fast.lstm", "fast.gru", "fast.rnn", "fast.workspace", "fast.trace", "fast.onehot",
+    "fast.bidirectional",
     "interop.torch_layout", "interop.tf_layout", "interop.keras_layout", "interop.layers",
     "explain", "explain.data",
     "clinic.catalogue", "clinic.planting", "clinic.examine",

@@ -140,7 +140,7 @@ def test_bad_cell_arguments():
         ln.RNNCell(3, 2, init="nope")
     with pytest.raises(TypeError, match="expected rng as an int seed or a numpy.random.Generator, got float"):
         ln.RNNCell(3, 2, rng=1.5)
-    with pytest.raises(TypeError, match=r"expected cells\[1\] as an RNNCell, LSTMCell or GRUCell, got str"):
+    with pytest.raises(TypeError, match=r"expected cells\[1\] as an RNNCell, LSTMCell or GRUCell \(or a wrapper of one\), got str"):
         ln.MultiRNNCell([ln.RNNCell(3, 2), "cell"])
     with pytest.raises(ValueError, match="expected at least one cell"):
         ln.MultiRNNCell([])

@@ -7,8 +7,8 @@ import argparse
 
 import numpy as np
 
-from .arguments import (add_cell_arguments, cell_from_arguments, check_cell_arguments, check_output_file,
-                        int_at_least, nonnegative_int, positive_int)
+from .arguments import (add_cell_arguments, cell_from_arguments, cell_option_values, check_cell_arguments,
+                        check_output_file, int_at_least, nonnegative_int, positive_int)
 
 MAX_DPI = 1200              # a print-quality PNG; the pixels are checked as well
 MAX_PIXELS = 40 * 10 ** 6   # below PIL's decompression-bomb warning, readable in any viewer
@@ -33,10 +33,10 @@ KIND_DEFAULTS = {"gradients": {"sizes": [32], "steps": 40, "batch": 8}, "gates":
 SHAPES = ("cell", "sizes", "input_size", "batch")        # what a diagram of shapes is drawn from
 VALUES = ("seed", "reset_before", "activation", "forget_bias")   # what changes only the numbers
 OPTIONS = SHAPES + VALUES + ("steps", "time_major", "lengths", "layer", "highlight", "widths", "dpi",
-                             "peepholes", "num_proj")
+                             "peepholes", "num_proj", "bidirectional")
 USES = {                      # the options that change each kind's figure; any other is an error
     "legend": (),
-    "unrolled": SHAPES + ("steps", "time_major"),
+    "unrolled": SHAPES + ("steps", "time_major", "bidirectional"),
     "lstm-cell": SHAPES + ("layer", "highlight", "forget_bias", "peepholes", "num_proj"),
     "gru-cell": SHAPES + ("layer", "reset_before"),
     "learned-state": ("widths", "batch", "steps"),
@@ -70,6 +70,9 @@ def add_parser(subparsers):
                         help="lstm-cell: every layer with peepholes (TensorFlow 1.x LSTMCell's use_peepholes)")
     parser.add_argument("--num-proj", type=positive_int, metavar="P",
                         help="lstm-cell: every layer projects its output to P columns (LSTMCell's num_proj)")
+    parser.add_argument("--bidirectional", action="store_true",
+                        help="unrolled: both directions of each layer (fw and bw cells of --sizes each), "
+                             "as stack_bidirectional_dynamic_rnn runs them")
     parser.add_argument("--dpi", type=int_at_least(1, "a positive dpi", maximum=MAX_DPI), default=110,
                         help=f"PNG resolution (default 110, at most {MAX_DPI})")
     parser.set_defaults(func=lambda args: run(parser, args))
@@ -136,6 +139,15 @@ def run(parser, args):
     return 0
 
 
+def bidirectional_cells(args, rng):
+    """(cells_fw, cells_bw) for the flags: one cell of each --sizes value per direction, layer k
+    reading [fw, bw] of layer k-1 (twice its size)."""
+    from ..kinds import build_cell
+    widths = [args.input_size] + [2 * size for size in args.sizes[:-1]]
+    return tuple([build_cell(args.cell, [size], width, rng=rng, **cell_option_values(args))
+                  for width, size in zip(widths, args.sizes)] for _ in ("fw", "bw"))
+
+
 def draw(plot, args):
     """The figure ``args`` describe."""
     rng = np.random.default_rng(args.seed)
@@ -157,6 +169,8 @@ def draw(plot, args):
                           use_peepholes=args.peepholes, num_proj=args.num_proj)
         return plot.draw_lstm_cell(cell, args.batch, args.layer, args.highlight)
     cell = cell_from_arguments(args, rng)
+    if args.kind == "unrolled" and args.bidirectional:
+        return plot.draw_bidirectional(*bidirectional_cells(args, rng), args.batch, args.steps, time_major=args.time_major)
     if args.kind == "unrolled":
         return plot.draw_unrolled(cell, args.batch, args.steps, time_major=args.time_major)
     if args.kind == "gru-cell":

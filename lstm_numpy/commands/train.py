@@ -19,6 +19,7 @@ from ..plot import training as plot_training
 from ..train import checkpoint
 from ..train.data import CharCorpus, naive_forecast, package_texts, read_text, sine_windows
 from ..train.loop import train
+from ..train.tbptt import TruncatedBPTT, stream_windows
 from ..train.optim import OPTIMIZERS
 from .arguments import check_output_folder, nonnegative_int, positive_int, seed_int
 
@@ -79,6 +80,10 @@ def add_parser(subparsers):
     chars.add_argument("--embed", type=positive_int, metavar="E",
                        help="learn an embedding of this width instead of one-hot input (for large alphabets)")
     chars.add_argument("--seq-len", type=positive_int, default=50, metavar="T", help="steps per window (default 50)")
+    chars.add_argument("--tbptt", type=positive_int, metavar="K",
+                       help="truncated BPTT: train on consecutive windows of K characters of --batch streams, "
+                            "the state carried from each window to the next, the gradient stopped at its start "
+                            "(default: random windows of --seq-len from zeros)")
     chars.add_argument("--sample", type=nonnegative_int, default=300, metavar="N", help="characters to sample at the end (default 300)")
     chars.add_argument("--temperature", type=positive_float, default=0.7, help="sampling temperature (default 0.7)")
     add_common(chars, steps=800, batch=32, lr=0.005, clip=5.0)
@@ -188,7 +193,7 @@ def run_chars(args):
     unigram = corpus.unigram_bits()
     held = corpus.heldout_batches(64, args.seq_len)
 
-    def evaluate(model):
+    def evaluate(_):                                          # the model itself: no carried state
         nats = sum(model.forward(x, y)[0] * x.size for x, y in held) / sum(x.size for x, _ in held)
         return nats / np.log(2)                                                 # bits per character
 
@@ -196,7 +201,13 @@ def run_chars(args):
           f"{len(corpus.heldout)} held out; unigram entropy {unigram:.3f} bits/char")
     print(f"model: CharLM lstm {args.sizes}, {args.steps} steps of {args.batch} x {args.seq_len} characters, "
           f"{args.optimizer} lr {args.lr}, clip {args.clip}, seed {args.seed}, {args.engine} engine")
-    history = train(model, make_optimizer(args, model), lambda step: corpus.batch(args.batch, args.seq_len, rng),
+    learner, next_batch = model, lambda step: corpus.batch(args.batch, args.seq_len, rng)
+    if args.tbptt:
+        windows = stream_windows(corpus.train, args.batch, args.tbptt)
+        learner, next_batch = TruncatedBPTT(model), lambda step: next(windows)
+        print(f"truncated BPTT: {args.batch} streams of {len(corpus.train) // args.batch} characters in windows of "
+              f"{args.tbptt}, the state carried from window to window")
+    history = train(learner, make_optimizer(args, model), next_batch,
                     args.steps, clip=args.clip, evaluate=evaluate, eval_every=max(1, args.steps // args.evals),
                     stream=progress_stream(args), loss_unit="nats/char")           # the model's cross-entropy
     bits = history["eval"][-1][1]

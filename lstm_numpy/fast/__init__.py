@@ -1,5 +1,5 @@
 """The fast engine: :func:`dynamic_rnn` and :func:`dynamic_rnn_backward` with the contract of
-:mod:`lstm_numpy.dynamic_rnn`, computed whole sequences layer by layer.
+:mod:`lstm_numpy.dynamic_rnn`, computed whole sequences layer by layer; both directions as two such passes (``fast.bidirectional``).
 
 The readable step functions (``lstm.py``, ``gru.py``, ``rnn.py``) stay what a reader steps
 through; this package holds the same equations arranged for speed, and the tests hold it
@@ -20,8 +20,12 @@ Examples
 >>> grads.params["W_h"].shape, grads.inputs.shape
 ((16, 64), (4, 10, 8))
 """
+from .bidirectional import (bidirectional_dynamic_rnn, bidirectional_dynamic_rnn_backward,
+                            stack_bidirectional_dynamic_rnn, stack_bidirectional_dynamic_rnn_backward)
 from .onehot import OneHot
 from .sequence import check_arguments, dynamic_rnn, dynamic_rnn_backward, routes, run_checked
 from .workspace import Workspace
 
-__all__ = ["dynamic_rnn", "dynamic_rnn_backward", "check_arguments", "run_checked", "routes", "Workspace", "OneHot"]
+__all__ = ["dynamic_rnn", "dynamic_rnn_backward", "check_arguments", "run_checked", "routes",
+           "bidirectional_dynamic_rnn", "bidirectional_dynamic_rnn_backward", "stack_bidirectional_dynamic_rnn",
+           "stack_bidirectional_dynamic_rnn_backward", "Workspace", "OneHot"]

@@ -45,6 +45,9 @@ def layer_module(cell):
         kernel lacks (an LSTM's peepholes, clips or projection, outputs (T, B, P))
     """
     kind = getattr(cell, "kind", None)
+    if getattr(cell, "wrapped", None) is not None:
+        raise TypeError(f"the fast engine runs plain layers; a {type(cell).__name__} changes its cell's step, "
+                        f"so run it with lstm_numpy.dynamic_rnn")
     if kind not in KERNELS:
         raise TypeError(f"expected a layer of a kind the fast engine has a kernel for ({', '.join(KERNELS)}), "
                         f"got {type(cell).__name__}" + (f" of kind {kind!r}" if kind else ""))

@@ -75,7 +75,22 @@ class Workspace:
 
     def __init__(self):
         self._buffers = {}
+        self._parts = {}
         self.generation = 0       # counts forward passes; a cache remembers the one it came from
+
+    def part(self, name):
+        """A workspace of its own inside this one, for one of several passes whose caches must
+        live side by side (the two directions of a bidirectional pass, ``"layer_0/fw"``).
+
+        Parameters
+        ----------
+        name : str, the pass, such as ``"fw"``
+
+        Returns
+        -------
+        Workspace, the same one at every call with this name
+        """
+        return self._parts.setdefault(name, Workspace())
 
     def array(self, name, shape, dtype):
         """The buffer ``name``, uninitialised, of this shape and dtype.
@@ -98,7 +113,7 @@ class Workspace:
     @property
     def nbytes(self):
         """Bytes held by every buffer."""
-        return sum(buf.nbytes for buf in self._buffers.values())
+        return sum(buf.nbytes for buf in self._buffers.values()) + sum(p.nbytes for p in self._parts.values())
 
     def __repr__(self):
         return f"Workspace({len(self._buffers)} buffers, {self.nbytes / 2**20:.1f} MiB)"

@@ -11,7 +11,9 @@ three layouts side by side.
     to_keras(cell, params=None)                  -> list of arrays
 
 Every to_* converts the cell's weights when params is None, and a gradient when given
-grads.params from dynamic_rnn_backward.
+grads.params from dynamic_rnn_backward. Both directions: from_torch gives (cells_fw, cells_bw)
+for a state_dict with ``_reverse`` names, from_tf a pair for the fw/ and bw/ scopes, and
+to_torch and to_tf take such pairs back (with the bidirectional backward's grads.params).
 """
 from .keras_layout import from_keras, to_keras
 from .tf_layout import from_tf, to_tf

@@ -253,3 +253,42 @@ def fold_forget_bias(layer, b):
     """
     i, f, g, o = np.split(b, 4)
     return np.concatenate([i, f + layer.forget_bias, g, o])
+
+
+def is_direction_pair(value):
+    """Whether ``value`` is a pair (cell_fw, cell_bw), or (cells_fw, cells_bw) of lists of cells.
+
+    Parameters
+    ----------
+    value : anything a converter was given
+
+    Returns
+    -------
+    bool
+    """
+    return isinstance(value, (tuple, list)) and len(value) == 2 and not hasattr(value, "_fields") \
+        and all(hasattr(side, "params") or isinstance(side, (tuple, list)) for side in value)
+
+
+def check_stack_params(cells_fw, cells_bw, params):
+    """A ValueError unless ``params`` is None or has exactly the keys ``layer_{k}/fw/<name>``,
+    ``layer_{k}/bw/<name>`` of these cells (each array of its parameter's shape).
+
+    Parameters
+    ----------
+    cells_fw, cells_bw : lists of L one-layer cells
+    params : None or a dict such as ``grads.params`` of the stacked bidirectional backward
+
+    Returns
+    -------
+    None
+    """
+    if len(cells_fw) != len(cells_bw) or not cells_fw:
+        raise ValueError(f"expected cells_fw and cells_bw with one cell per layer each, got "
+                         f"{len(cells_fw)} and {len(cells_bw)}")
+    if params is None:
+        return
+    expected = {f"layer_{k}/{side}/{name}" for k, pair in enumerate(zip(cells_fw, cells_bw))
+                for side, cell in zip(("fw", "bw"), pair) for name in cell.params}
+    if set(params) != expected:
+        raise ValueError(f"expected params with the keys {sorted(expected)}, got {sorted(params)}")

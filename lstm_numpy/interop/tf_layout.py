@@ -16,12 +16,19 @@ first D rows are W_x and the last H rows W_h:
 Names are those of a checkpoint: `<scope>/multi_rnn_cell/cell_<k>/<cell>/<variable>`
 for a MultiRNNCell, `<scope>/<cell>/<variable>` for a single cell; dynamic_rnn's scope
 is "rnn" unless told otherwise.
+
+Both directions: bidirectional_dynamic_rnn puts its cells under `<scope>/fw/...` and
+`<scope>/bw/...` (scope "bidirectional_rnn"), and stack_bidirectional_dynamic_rnn layer k
+under `<scope>/cell_<k>/bidirectional_rnn/fw/...` (scope "stack_bidirectional_rnn").
 """
+import re
+
 import numpy as np
 
 from ..multi import MultiRNNCell
 
-from .layers import axis_size, check_names, check_shape, kind_of, layer_arrays, layers_of, new_layer
+from .layers import (axis_size, check_names, check_shape, check_stack_params, is_direction_pair, kind_of,
+                     layer_arrays, layers_of, new_layer)
 
 CELL_SCOPES = {"basic_lstm_cell": "lstm", "lstm_cell": "lstm", "gru_cell": "gru", "basic_rnn_cell": "rnn_tanh"}
 VARIABLES = {"lstm": ("kernel", "bias"), "rnn_tanh": ("kernel", "bias"),
@@ -62,6 +69,9 @@ def from_tf(variables, *, forget_bias=1.0, dtype=np.float64, activation="tanh", 
     -------
     MultiRNNCell for names under `multi_rnn_cell/cell_<k>/`, else a single cell.
     GRU layers have reset_after=False; RNN layers have the given activation.
+    Names under `.../fw/` and `.../bw/` give the pair (cell_fw, cell_bw) of
+    bidirectional_dynamic_rnn; under `.../cell_<k>/bidirectional_rnn/fw/` and `.../bw/`, the
+    pair (cells_fw, cells_bw) of lists of stack_bidirectional_dynamic_rnn.
 
     Examples
     --------
@@ -89,13 +99,49 @@ def from_tf(variables, *, forget_bias=1.0, dtype=np.float64, activation="tanh", 
             "'rnn/multi_rnn_cell/cell_0/basic_lstm_cell/kernel' or "
             "'rnn/gru_cell/gates/kernel'")
     roots = sorted({(scope, k is not None) for scope, k in found})
+    options = dict(forget_bias=forget_bias, dtype=dtype, activation=activation, cell_clip=cell_clip,
+                   proj_clip=proj_clip)
     if len(roots) > 1:
-        described = [(s + "/multi_rnn_cell" if multi else s) or "(no scope)"
-                     for s, multi in roots]
-        raise ValueError(f"the variables hold more than one RNN: {described}; "
-                         "pass only one of them")
-    scope, multi = roots[0]
-    ks = sorted(k for _, k in found) if multi else [None]
+        pairs = _direction_pairs(roots)
+        if pairs is None:
+            described = [(s + "/multi_rnn_cell" if multi else s) or "(no scope)"
+                         for s, multi in roots]
+            raise ValueError(f"the variables hold more than one RNN: {described}; "
+                             "pass only one of them")
+        cells = [tuple(_cell_from(found, *root, **options) for root in pair) for _, pair in pairs]
+        if pairs[0][0] is None:                               # bidirectional_dynamic_rnn: one pair of cells
+            return cells[0]
+        return [fw for fw, _ in cells], [bw for _, bw in cells]
+    return _cell_from(found, *roots[0], **options)
+
+
+def _direction_pairs(roots):
+    """[(k or None, (fw root, bw root))] when the roots are the two directions of one
+    bidirectional RNN, or of each layer k of a stacked one (in order); else None."""
+    sides = {}
+    for scope, multi in roots:
+        head, _, side = scope.rpartition("/")
+        if side not in ("fw", "bw"):
+            return None
+        sides.setdefault(head, {})[side] = (scope, multi)
+    if any(len(pair) != 2 for pair in sides.values()):
+        return None
+    layers = {head: re.fullmatch(r"(.*/)?cell_(\d+)/[^/]+", head) for head in sides}
+    if len(sides) == 1 and next(iter(layers.values())) is None:
+        (head, pair), = sides.items()
+        return [(None, (pair["fw"], pair["bw"]))]
+    if any(m is None for m in layers.values()) or len({m.group(1) for m in layers.values()}) > 1:
+        return None
+    ks = sorted(int(m.group(2)) for m in layers.values())
+    if ks != list(range(len(ks))):
+        return None
+    by_k = {int(layers[head].group(2)): pair for head, pair in sides.items()}
+    return [(k, (by_k[k]["fw"], by_k[k]["bw"])) for k in ks]
+
+
+def _cell_from(found, scope, multi, *, forget_bias, dtype, activation, cell_clip, proj_clip):
+    """The cell of one root scope: a MultiRNNCell when ``multi``, else a single cell."""
+    ks = sorted(k for s, k in found if s == scope) if multi else [None]
     if multi and ks != list(range(len(ks))):
         missing = sorted(set(range(ks[-1] + 1)) - set(ks))
         raise ValueError(f"multi_rnn_cell under {scope!r} has no variables for "
@@ -243,7 +289,7 @@ def _ifgo_to_ijfo(w):
     return np.concatenate([i, g, f, o], axis=-1)
 
 
-def to_tf(cell, params=None, *, scope="rnn"):
+def to_tf(cell, params=None, *, scope=None):
     """A cell's weights (params=None) or gradients (params=grads.params) as TF 1.x variables.
 
     Returns a dict of checkpoint names to arrays. An LSTM's forget_bias is not written
@@ -253,12 +299,17 @@ def to_tf(cell, params=None, *, scope="rnn"):
     projection/kernel as it has them; its clips are not stored), any other as a BasicLSTMCell. GRU layers must have reset_after=False, the only form of TF 1.x's GRUCell.
     RNN layers with activation "relu" need BasicRNNCell(activation=tf.nn.relu).
 
+    A pair ``(cell_fw, cell_bw)`` is written as bidirectional_dynamic_rnn names it (``params``
+    keyed ``fw/<name>``, ``bw/<name>``); a pair ``(cells_fw, cells_bw)`` of lists as
+    stack_bidirectional_dynamic_rnn does (``params`` keyed ``layer_{k}/fw/<name>``, ...).
+
     Parameters
     ----------
-    cell : a cell or MultiRNNCell
+    cell : a cell or MultiRNNCell, or a pair (cell_fw, cell_bw), or a pair of lists of cells
     params : None (the cell's weights) or a dict with the keys of ``cell.params``, such as
         ``grads.params``, each ``dp`` of its parameter's shape
-    scope : str, the variable scope of the RNN ("rnn" for dynamic_rnn)
+    scope : str, the variable scope of the RNN; None for TensorFlow's default: "rnn" for
+        dynamic_rnn, "bidirectional_rnn" for a pair, "stack_bidirectional_rnn" for a pair of lists
 
     Returns
     -------
@@ -280,8 +331,11 @@ def to_tf(cell, params=None, *, scope="rnn"):
      'rnn/multi_rnn_cell/cell_1/gru_cell/candidate/kernel': (50, 30),
      'rnn/multi_rnn_cell/cell_1/gru_cell/candidate/bias': (30,)}
     """
-    if not isinstance(scope, str):
+    if scope is not None and not isinstance(scope, str):
         raise TypeError(f"expected scope as a str such as 'rnn' (or '' for none), got {type(scope).__name__} {scope!r}")
+    if is_direction_pair(cell):
+        return _directions_to_tf(*cell, params, scope)
+    scope = "rnn" if scope is None else scope
     layers = layers_of(cell)
     multi = cell.stacked
     out = {}
@@ -317,4 +371,26 @@ def to_tf(cell, params=None, *, scope="rnn"):
         else:
             out[prefix + "kernel"] = np.concatenate([W_x, W_h])  # (D+H, H)
             out[prefix + "bias"] = arrays["b"].copy()
+    return out
+
+
+def _directions_to_tf(fw, bw, params, scope):
+    """The variables of bidirectional_dynamic_rnn (fw, bw cells) or of
+    stack_bidirectional_dynamic_rnn (fw, bw lists of cells)."""
+    if isinstance(fw, (tuple, list)):
+        check_stack_params(fw, bw, params)
+        scope = "stack_bidirectional_rnn" if scope is None else scope
+        out = {}
+        for k, pair in enumerate(zip(fw, bw)):
+            own = None if params is None else {key.split("/", 1)[1]: g for key, g in params.items()
+                                               if key.startswith(f"layer_{k}/")}
+            out.update(_directions_to_tf(*pair, own, f"{scope}/cell_{k}/bidirectional_rnn"))
+        return out
+    scope = "bidirectional_rnn" if scope is None else scope
+    if params is not None and not all(key[:3] in ("fw/", "bw/") for key in params):
+        raise ValueError(f"expected params keyed 'fw/<name>' and 'bw/<name>', got {sorted(params)}")
+    out = {}
+    for side, cell in (("fw", fw), ("bw", bw)):
+        own = None if params is None else {key[3:]: g for key, g in params.items() if key.startswith(side + "/")}
+        out.update(to_tf(cell, own, scope=f"{scope}/{side}"))
     return out

@@ -147,20 +147,23 @@ class CharLM(Model):
         return logits, final, {"ids": ids, "rnn": rnn_cache, "head": head_cache,
                                "sequence_length": checked.sequence_length}
 
-    def forward(self, inputs, targets, sequence_length=None):
+    def forward(self, inputs, targets, sequence_length=None, initial_state=None):
         """``(loss, cache)``: mean cross-entropy in nats per character, eq. (C4).
 
         Parameters
         ----------
         inputs, targets : ints of shape (B, T), targets[b, t] the character after inputs[b, t]
         sequence_length : None or ints (B,); steps at and past a row's length count for nothing
+        initial_state : None (zeros) or the cell's state, leaves of shape (B, H): a constant,
+            whose gradient :meth:`backward` does not compute (truncated BPTT carries it)
 
         Returns
         -------
         loss : float, nats per counted character
-        cache : dict for :meth:`backward`
+        cache : dict for :meth:`backward`; ``cache["final_state"]`` is the state after the last step
         """
-        logits, _, cache = self.logits(inputs, sequence_length)
+        logits, final_state, cache = self.logits(inputs, sequence_length, initial_state)
+        cache["final_state"] = final_state
         B, T = cache["ids"].shape
         lengths = cache["sequence_length"]                                # checked by logits
         mask = None if lengths is None else (np.arange(T)[None, :] < lengths[:, None])   # (B, T)

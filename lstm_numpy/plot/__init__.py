@@ -5,7 +5,7 @@ Every label in a diagram is the shape of an array a forward pass computed (see
 the same configuration gives the same bytes on one machine, PNG or SVG (whose labels stay text).
 
 Diagrams: :func:`draw_legend`, :func:`draw_unrolled` (RNN_details, lstm_detail_total),
-:func:`draw_lstm_cell`, :func:`draw_gru_cell`, :func:`draw_learned_state` (LSTM_realize),
+:func:`draw_bidirectional` (both directions of a stack), :func:`draw_lstm_cell`, :func:`draw_gru_cell`, :func:`draw_learned_state` (LSTM_realize),
 :func:`draw_contract`. Plots: :func:`plot_gates`, :func:`plot_gradient_norms`,
 :func:`plot_losses`, :func:`plot_contributions`.
 """
@@ -14,7 +14,7 @@ import importlib
 # Where each public name lives. They load on first use, so that ``lstm_numpy.plot.training`` (which
 # imports matplotlib only inside its functions) and ``import lstm_numpy.plot`` work without
 # matplotlib; the first drawing function touched imports it.
-_HOMES = {"save": "canvas", "draw_legend": "legend", "draw_unrolled": "unrolled", "draw_lstm_cell": "lstm_cell",
+_HOMES = {"save": "canvas", "draw_legend": "legend", "draw_unrolled": "unrolled", "draw_bidirectional": "bidirectional", "draw_lstm_cell": "lstm_cell",
           "draw_gru_cell": "gru_cell", "draw_learned_state": "learned_state", "learned_initial_state": "learned_state",
           "draw_contract": "contract", "plot_gates": "analysis", "plot_gradient_norms": "analysis",
           "plot_losses": "analysis", "gradient_flow_curves": "analysis", "run_for_gates": "analysis",

@@ -2,6 +2,7 @@
 
 - :mod:`.optim`: SGD and Adam, clipping by global norm (never inside a backward pass);
 - :mod:`.loop`: mini-batches, one optimiser step each, evaluation, progress;
+- :mod:`.tbptt`: truncated BPTT, consecutive windows of a stream with the state carried;
 - :mod:`.data`: noisy sine windows and a character corpus;
 - :mod:`.checkpoint`: a model's configuration and arrays in one ``.npz`` file.
 """
