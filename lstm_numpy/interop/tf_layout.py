@@ -289,7 +289,7 @@ def _ifgo_to_ijfo(w):
     return np.concatenate([i, g, f, o], axis=-1)
 
 
-def to_tf(cell, params=None, *, scope=None):
+def to_tf(cell, params=None, *, scope="rnn"):
     """A cell's weights (params=None) or gradients (params=grads.params) as TF 1.x variables.
 
     Returns a dict of checkpoint names to arrays. An LSTM's forget_bias is not written
@@ -308,8 +308,9 @@ def to_tf(cell, params=None, *, scope=None):
     cell : a cell or MultiRNNCell, or a pair (cell_fw, cell_bw), or a pair of lists of cells
     params : None (the cell's weights) or a dict with the keys of ``cell.params``, such as
         ``grads.params``, each ``dp`` of its parameter's shape
-    scope : str, the variable scope of the RNN; None for TensorFlow's default: "rnn" for
-        dynamic_rnn, "bidirectional_rnn" for a pair, "stack_bidirectional_rnn" for a pair of lists
+    scope : str, the variable scope of the RNN, "rnn" by default (dynamic_rnn's). For a pair the
+        default stands for TensorFlow's own default scope of that form, "bidirectional_rnn" for a
+        pair of cells and "stack_bidirectional_rnn" for a pair of lists; None means the same
 
     Returns
     -------
@@ -334,7 +335,7 @@ def to_tf(cell, params=None, *, scope=None):
     if scope is not None and not isinstance(scope, str):
         raise TypeError(f"expected scope as a str such as 'rnn' (or '' for none), got {type(scope).__name__} {scope!r}")
     if is_direction_pair(cell):
-        return _directions_to_tf(*cell, params, scope)
+        return _directions_to_tf(*cell, params, None if scope == "rnn" else scope)
     scope = "rnn" if scope is None else scope
     layers = layers_of(cell)
     multi = cell.stacked
