@@ -174,6 +174,28 @@ class Cell:
         None
         """
 
+    def hold_draws(self):
+        """Make every later pass repeat the random draws of the last one (a check that runs the
+        same pass again needs the same function): nothing to hold for a plain cell.
+
+        Returns
+        -------
+        what :meth:`release_draws` takes back (None here)
+        """
+        return None
+
+    def release_draws(self, held):
+        """Undo :meth:`hold_draws`.
+
+        Parameters
+        ----------
+        held : what :meth:`hold_draws` returned
+
+        Returns
+        -------
+        None
+        """
+
     @property
     def cells(self):
         """The layers of this cell, for code that walks stacks and single cells alike."""

@@ -81,6 +81,30 @@ class DropoutWrapper(Wrapper):
         """
         self.given = masks
 
+    def hold_draws(self):
+        """Every later sequence uses the masks of the last one (see :meth:`use_masks`).
+
+        Returns
+        -------
+        the masks that were given back before, for :meth:`release_draws`
+        """
+        before = self.given
+        self.given = list(self.masks)
+        return before
+
+    def release_draws(self, held):
+        """Undo :meth:`hold_draws`: give back what was given before (None: draw again).
+
+        Parameters
+        ----------
+        held : what :meth:`hold_draws` returned
+
+        Returns
+        -------
+        None
+        """
+        self.given = held
+
     def start_sequence(self, batch_size):
         """Called by the time loop before step 0 of a (B, T, D) batch: new variational masks."""
         super().start_sequence(batch_size)

@@ -270,8 +270,13 @@ def check_dynamic_rnn(cell, inputs, *, sequence_length=None, initial_state=None,
         analytic.update(zip(names, state_leaves(grads.initial_state)))
     arrays.update(cell.params)
     analytic.update(grads.params)
-    return check_gradients(loss, arrays, analytic, region=lambda: relu_pattern(last["cache"]) + clip_pattern(last["cache"]),
-                           **options)
+    held = [layer.hold_draws() for layer in cell.cells]      # a dropout layer keeps this pass's masks
+    try:
+        return check_gradients(loss, arrays, analytic,
+                               region=lambda: relu_pattern(last["cache"]) + clip_pattern(last["cache"]), **options)
+    finally:
+        for layer, draws in zip(cell.cells, held):
+            layer.release_draws(draws)
 
 
 def relu_pattern(cache):

@@ -124,3 +124,16 @@ def test_bad_wrappers_are_named(rng):
         ln.dynamic_rnn(cell, rng.normal(size=(B, T + 1, D)))
     with pytest.raises(ValueError, match="around a DropoutWrapper"):
         ln.DropoutWrapper(ln.ResidualWrapper(ln.DropoutWrapper(make_cell("gru", D, D, rng))))
+
+
+def test_the_gradient_check_holds_a_dropout_layers_masks():
+    """check_dynamic_rnn runs the pass again for every perturbed number: a dropout layer must
+    repeat the masks of the pass it checks (each new pass would draw new ones), and draw again after."""
+    wrapped = ln.DropoutWrapper(ln.LSTMCell(3, 4, rng=0), input_keep_prob=0.7, output_keep_prob=0.5, rng=0)
+    stack = ln.MultiRNNCell([wrapped, ln.GRUCell(4, 5, rng=1)])
+    report = ln.gradcheck.check_dynamic_rnn(stack, np.ones((2, 4, 3)), sequence_length=[4, 2])
+    assert report.passed, report
+    assert wrapped.given is None                              # released: the next pass draws new masks
+    first, _, _ = ln.dynamic_rnn(stack, np.ones((2, 4, 3)))
+    second, _, _ = ln.dynamic_rnn(stack, np.ones((2, 4, 3)))
+    assert not np.array_equal(first, second)
