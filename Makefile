@@ -67,7 +67,7 @@ BENCH_PYTHON ?= $(PY)
 BENCH_ENV := env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE
 
 bench: $(STAMP)  ## time the fast engine vs textbook NumPy, the GEMM bound and PyTorch (if installed), and a training step
-	$(BENCH_ENV) $(BENCH_PYTHON) -m lstm_numpy bench $(BENCH_ARGS)
+	$(BENCH_ENV) $(BENCH_PYTHON) -m lstm_numpy bench --out-dir figures $(BENCH_ARGS)
 
 bench-quick: $(STAMP)  ## the benchmark on its two small configurations only
 	$(BENCH_ENV) $(BENCH_PYTHON) -m lstm_numpy bench --quick $(BENCH_ARGS)

@@ -137,8 +137,8 @@ def step_contributions(cell, inputs, weight="W_h", d_outputs=None, sequence_leng
     Examples
     --------
     >>> import lstm_numpy as ln
-    >>> c = step_contributions(ln.LSTMCell(3, 5, rng=0), np.ones((2, 4, 3)))
-    >>> c.weight_norms.shape, c.weight_parts[0].shape, bool(np.all(np.triu(c.hidden_norms[0], 1) == 0))
+    >>> contrib = step_contributions(ln.LSTMCell(3, 5, rng=0), np.ones((2, 4, 3)))
+    >>> contrib.weight_norms.shape, contrib.weight_parts[0].shape, bool(np.all(np.triu(contrib.hidden_norms[0], 1) == 0))
     ((1, 4, 4), (4, 4, 5, 20), True)
     """
     outputs, _, cache = dynamic_rnn(cell, inputs, sequence_length, None, time_major)

@@ -215,8 +215,8 @@ def gate_history(cache, name, layer=0):
     """
     if not isinstance(cache, dict) or "steps" not in cache:
         got = f"a dict with keys {sorted(map(str, cache))}" if isinstance(cache, dict) else type(cache).__name__
-        hint = ("; the fast engine's cache keeps arrays over time, not steps: run the readable one "
-                "(a model's engine=\"readable\")") if isinstance(cache, dict) and "workspace" in cache else ""
+        hint = ("; only the readable engine keeps every step: run lstm_numpy.dynamic_rnn, or a model with "
+                "engine=\"readable\"") if isinstance(cache, dict) else ""
         raise TypeError(f"expected the cache of lstm_numpy.dynamic_rnn (its third value, which keeps every "
                         f"step), got {got}{hint}")
     cell = cache["cell"]

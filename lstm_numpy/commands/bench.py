@@ -40,8 +40,9 @@ def add_parser(subparsers):
                              "biases the comparison); a count other than NumPy's current one runs the "
                              "benchmark in a child process with OPENBLAS_NUM_THREADS=N")
     parser.add_argument("--no-torch", action="store_true", help="leave PyTorch out even if installed")
-    parser.add_argument("--out-dir", default="figures", metavar="DIR",
-                        help="where bench.json and bench.png go (default figures)")
+    parser.add_argument("--out-dir", default="runs", metavar="DIR",
+                        help="where bench.json and bench.png go (default runs, which git ignores; make bench "
+                             "writes the committed figures/)")
     parser.add_argument("--no-plot", action="store_true", help="write the JSON file only")
     parser.add_argument("--levers", action="store_true",
                         help="instead of the table: the engine's levers one by one, on the LSTM at (64, 100, 128, 256, 2)")
@@ -61,7 +62,7 @@ def child_argv(args):
 def run(args):
     given = [flag for flag, on in (("--quick", args.quick), ("--train", args.train), ("--cells", args.cells != CELLS),
                                    ("--no-plot", args.no_plot), ("--no-torch", args.no_torch),
-                                   ("--out-dir", args.out_dir != "figures")) if on]
+                                   ("--out-dir", args.out_dir != "runs")) if on]
     if args.levers and given:
         raise ValueError(f"--levers times the LSTM at (64, 100, 128, 256, 2), without PyTorch, and writes nothing; "
                          f"{' '.join(given)} would be ignored: leave {'it' if len(given) == 1 else 'them'} out")

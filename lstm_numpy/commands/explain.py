@@ -8,7 +8,7 @@ the same page (the trace command draws them in the layout asked for). One HTML f
 import numpy as np
 
 from ..explain import LIMITS, explain
-from .arguments import add_cell_arguments, cell_from_arguments, check_cell_arguments
+from .arguments import add_cell_arguments, cell_from_arguments, check_cell_arguments, check_output_file
 
 
 def add_parser(subparsers):
@@ -29,6 +29,7 @@ def add_parser(subparsers):
 
 def run(parser, args):
     check_cell_arguments(parser, args)
+    check_output_file("-o", args.output)                      # before any work: a folder, a missing folder
     rng = np.random.default_rng(args.seed)
     cell = cell_from_arguments(args, rng)
     inputs = rng.normal(size=(args.batch, args.steps, args.input_size))  # drawn (B, T, D) in either layout:

@@ -1,5 +1,5 @@
 """The fast engine: :func:`dynamic_rnn` and :func:`dynamic_rnn_backward` with the contract of
-:mod:`lstm_numpy.dynamic_rnn`, computed whole sequences layer by layer; both directions as two such passes (``fast.bidirectional``).
+:mod:`lstm_numpy.time_loop`, computed whole sequences layer by layer; both directions as two such passes (``fast.bidirectional``).
 
 The readable step functions (``lstm.py``, ``gru.py``, ``rnn.py``) stay what a reader steps
 through; this package holds the same equations arranged for speed, and the tests hold it

@@ -1,5 +1,5 @@
 """``fast.dynamic_rnn`` and ``fast.dynamic_rnn_backward``: the contract of
-:mod:`lstm_numpy.dynamic_rnn`, computed whole sequences layer by layer.
+:mod:`lstm_numpy.time_loop`, computed whole sequences layer by layer.
 
 The readable path loops over time and, inside each step, over the layers. Here the loops are
 the other way round: each layer runs over the whole sequence before the next one starts, so

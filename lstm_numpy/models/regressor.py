@@ -295,7 +295,7 @@ class ArticleLSTM(SequenceRegressor):
 
     Widths ``[D, 32, 32, 64]`` (three LSTM layers), time-major input of ``steps`` = 30 steps
     ``(T, B, D)``, each layer's initial h0 and c0 learned from the first frame x_0 (the encoder of
-    :mod:`lstm_numpy.initial_state`), and a dense head on each row's last valid output.
+    :mod:`lstm_numpy.models.initial_state`), and a dense head on each row's last valid output.
 
     The cell computes ``h = o * tanh(c)`` with the *new* cell state c. The article's listing
     writes ``h = O * tanh(C~)``, with the candidate C~: that is its defect, not the LSTM; the

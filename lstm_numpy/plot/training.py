@@ -71,7 +71,7 @@ def loss_curve(history, path, *, title="training loss", ylabel="loss", eval_labe
 
     Parameters
     ----------
-    history : dict from :func:`lstm_numpy.training.train`
+    history : dict from :func:`lstm_numpy.train.loop.train`
     path : str, the PNG to write
     baseline : None or float, drawn as a horizontal line (e.g. the naive forecast's error)
     """

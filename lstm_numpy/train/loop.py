@@ -112,7 +112,7 @@ def train_step(model, optimizer, batch, clip=None, *, clip_eps=0.0):
     Parameters
     ----------
     model : a model with ``forward(*batch) -> (loss, cache)`` and ``backward(cache) -> grads``
-    optimizer : an :mod:`lstm_numpy.optim` optimiser built on ``model.params``
+    optimizer : an :mod:`lstm_numpy.train.optim` optimiser built on ``model.params``
     batch : tuple of ``model.forward``'s arguments, such as inputs (B, T, D) and targets (B, K)
     clip : None or float, the global-norm bound
     clip_eps : float, added to the norm before dividing (0: TensorFlow's clipping; 1e-6:
@@ -146,7 +146,7 @@ def train(model, optimizer, next_batch, steps, *, clip=None, clip_eps=0.0, evalu
     Parameters
     ----------
     model : a model with ``forward(*batch) -> (loss, cache)`` and ``backward(cache) -> grads``
-    optimizer : an :mod:`lstm_numpy.optim` optimiser built on ``model.params``
+    optimizer : an :mod:`lstm_numpy.train.optim` optimiser built on ``model.params``
     next_batch : callable ``step -> batch``, a tuple of ``model.forward``'s arguments
     steps : int
     clip : None or float, the global-norm bound applied to every step's gradients
