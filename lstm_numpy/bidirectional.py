@@ -15,8 +15,8 @@ Backward, the input fans out to both directions (B2, B1), so its two gradients a
 """
 import numpy as np
 
-from .checks import as_float_array, check_cell, check_sequence_length, check_state, inputs_time_major
-from .time_loop import Grads, dynamic_rnn, dynamic_rnn_backward
+from .checks import as_float_array, check_cell, check_state
+from .time_loop import CheckedArguments, Grads, check_arguments, dynamic_rnn_backward, run_checked
 
 
 def reverse_sequence(xs, lengths):
@@ -86,17 +86,19 @@ def bidirectional_dynamic_rnn(cell_fw, cell_bw, inputs, sequence_length=None, in
     True
     """
     check_directions(cell_fw, cell_bw)
-    xs = inputs_time_major(inputs, cell_fw, time_major)        # (T, B, D)
+    checked = check_arguments(cell_fw, inputs, sequence_length, None, time_major)   # once, for both directions
+    xs, lengths = checked.xs, checked.sequence_length         # (T, B, D)
     T, B, _ = xs.shape
-    lengths = check_sequence_length(sequence_length, B, T)
     if initial_state_fw is not None:
         initial_state_fw = check_state("initial_state_fw", initial_state_fw, cell_fw.zero_state(B), cell_fw.dtype)
     if initial_state_bw is not None:
         initial_state_bw = check_state("initial_state_bw", initial_state_bw, cell_bw.zero_state(B), cell_bw.dtype)
 
     xs_rev = reverse_sequence(xs, lengths)                    # (T, B, D)  eq. (B1)
-    hs_fw, final_fw, cache_fw = dynamic_rnn(cell_fw, xs, lengths, initial_state_fw, time_major=True)   # eq. (B2)
-    hs_bw_rev, final_bw, cache_bw = dynamic_rnn(cell_bw, xs_rev, lengths, initial_state_bw, time_major=True)  # (B3)
+    forward = CheckedArguments(xs, lengths, initial_state_fw, True)
+    backward = CheckedArguments(xs_rev, lengths, initial_state_bw, True)
+    hs_fw, final_fw, cache_fw = run_checked(cell_fw, forward)         # (T, B, H_fw)  eq. (B2)
+    hs_bw_rev, final_bw, cache_bw = run_checked(cell_bw, backward)    # (T, B, H_bw)  eq. (B3)
     hs_bw = reverse_sequence(hs_bw_rev, lengths)              # (T, B, H_bw)  eq. (B4)
 
     cache = {"fw": cache_fw, "bw": cache_bw, "sequence_length": lengths, "time_major": time_major,
