@@ -133,3 +133,11 @@ def test_a_reader_that_stops_early_loses_no_file(tmp_path):
         status, err = done.wait(timeout=120), done.stderr.read()
     assert (status, err) == (0, b"")
     assert (tmp_path / "m.npz").exists() and (tmp_path / "sine_loss.png").exists()
+
+
+@pytest.mark.parametrize("kind", ["gates", "lstm-cell", "contributions"])
+def test_diagram_layer_names_the_flag_for_every_kind(kind, capsys, tmp_path):
+    with pytest.raises(SystemExit) as done:
+        main(["diagram", kind, "--sizes", "4", "5", "--layer", "2", "-o", str(tmp_path / "x.png")])
+    assert done.value.code == 2
+    assert "--layer must name one of the 2 layer(s) of --sizes: expected 0 .. 1, got 2" in capsys.readouterr().err

@@ -112,7 +112,7 @@ def run(parser, args):
         parser.error(f"{' '.join(unused)} {'does' if len(unused) == 1 else 'do'} not apply to {args.kind}{where} "
                      f"(its options: {uses})")
     kind_defaults(parser, args)
-    if args.kind == "contributions" and args.layer >= len(args.sizes):
+    if "layer" in USES[args.kind] and args.layer >= len(args.sizes):   # one rule for every kind that shows a layer
         parser.error(f"--layer must name one of the {len(args.sizes)} layer(s) of --sizes: expected 0 .. "
                      f"{len(args.sizes) - 1}, got {args.layer}")
     if args.kind == "gru-cell" and not typed(parser, args, "cell"):
