@@ -107,14 +107,46 @@ def cell_from_arguments(args, rng):
 
 
 def check_output_folder(option, path):
-    """A ValueError when ``path``, where a command will write its files, is a file or lies below
-    one (a missing folder is made when the files are written)."""
+    """A ValueError before any work when ``path``, where a command will write its files, is a file,
+    lies below one, or is a folder no file can be made in (nor in the folder it would be made in);
+    a missing folder is made when the files are written, and the command says so then.
+
+    Returns
+    -------
+    bool, whether the folder exists already
+    """
     parts = os.fspath(path).split(os.sep)
     for end in range(1, len(parts) + 1):                      # each leading part as typed: "f/../d" passes through f
         leading = os.sep.join(parts[:end]) or os.sep
         if os.path.exists(leading) and not os.path.isdir(leading):
             where = ", a file" if end == len(parts) else f" below the file {leading!r}"
             raise ValueError(f"expected {option} as a folder to write into, got {path!r}{where}")
+    existing = os.path.abspath(os.fspath(path))
+    while not os.path.isdir(existing):                        # the folder itself, or where it would be made
+        existing = os.path.dirname(existing)
+    try:
+        with tempfile.TemporaryFile(dir=existing):
+            pass
+    except OSError as err:
+        raise ValueError(f"expected {option} as a folder to write into, got {path!r}: no file can be made in "
+                         f"{existing!r} ({err.strerror or err}); name a folder you can write to") from None
+    return os.path.isdir(os.fspath(path))
+
+
+def made_folder_note(option, path, existed):
+    """The line a command prints when it made the folder ``path`` for ``option`` ("" if it existed).
+
+    Parameters
+    ----------
+    option : str, the flag, such as ``"--figures"``
+    path : str, the folder
+    existed : bool, what :func:`check_output_folder` returned before the work
+
+    Returns
+    -------
+    str
+    """
+    return "" if existed else f"made the folder {path} ({option}), which did not exist"
 
 
 def check_output_file(option, path):

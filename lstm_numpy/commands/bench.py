@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 
-from .arguments import check_output_folder, nonnegative_int, positive_int
+from .arguments import check_output_folder, made_folder_note, nonnegative_int, positive_int
 
 CHILD_MARK = "LSTM_NUMPY_BENCH_THREADS"
 CELLS = ["lstm", "gru", "gru-rb", "rnn"]
@@ -126,7 +126,10 @@ def run_here(args, threads):
     found = report.goals(results) + report.training_goals(training)
     print(report.format_goals(found) if found else
           "no goal to judge here: they need PyTorch's column or the two large configurations")
+    existed = os.path.isdir(args.out_dir)
     os.makedirs(args.out_dir, exist_ok=True)
+    if not existed:
+        print(made_folder_note("--out-dir", args.out_dir, existed))
     stem = "bench_train" if args.train else "bench_quick" if args.quick else "bench"   # a partial run leaves bench.* alone
     json_path = os.path.join(args.out_dir, f"{stem}.json")
     report.write_json(json_path, info, results, found, training)

@@ -21,7 +21,7 @@ from ..train.data import CharCorpus, naive_forecast, package_texts, read_text, s
 from ..train.loop import train
 from ..train.tbptt import TruncatedBPTT, stream_windows
 from ..train.optim import OPTIMIZERS
-from .arguments import check_output_folder, nonnegative_int, positive_int, seed_int
+from .arguments import check_output_folder, made_folder_note, nonnegative_int, positive_int, seed_int
 
 
 def positive_float(text):
@@ -100,9 +100,11 @@ def make_optimizer(args, model):
 
 
 def check_figures_folder(args):
-    """A ValueError now, not after training, when ``--figures`` names something that is not a folder."""
+    """A ValueError now, not after training, when ``--figures`` names something that is not a folder
+    or a folder that cannot be written; remembers whether the folder exists, for :func:`finish`."""
+    args.figures_existed = True
     if not args.no_figures:
-        check_output_folder("--figures", args.figures)
+        args.figures_existed = check_output_folder("--figures", args.figures)
 
 
 def finish(args, model, history, figures):
@@ -116,9 +118,10 @@ def finish(args, model, history, figures):
     if not args.no_figures:
         if plot_training.available():
             said.append(f"figures: {', '.join(figures())}")
+            said.append(made_folder_note("--figures", args.figures, args.figures_existed))
         else:
             said.append("figures: skipped (matplotlib is not installed)")
-    return [line for line in said if not args.quiet or "skipped" in line]
+    return [line for line in said if line and (not args.quiet or "skipped" in line or line.startswith("made"))]
 
 
 def with_defaults(args, steps, lr):
