@@ -16,3 +16,9 @@ def test_a_short_gradcheck_says_nothing_extra(capsys):
     status, _, err = run_cli(["gradcheck", "--cell", "rnn", "--sizes", "2", "--input-size", "2", "--batch", "1",
                               "--steps", "2"], capsys)
     assert status == 0 and err == ""
+
+
+def test_what_is_printed_or_drawn_in_full_has_a_step_limit(capsys):
+    for command in (["trace"], ["diagram", "unrolled", "-o", "x.png"]):
+        status, _, err = run_cli([*command, "--steps", "100000"], capsys)
+        assert status == 2 and "argument --steps: expected a positive integer <= 1000, got 100000" in err

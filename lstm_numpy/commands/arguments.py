@@ -45,7 +45,11 @@ def pass_bytes(kind, sizes, input_size, batch, steps, itemsize=8):
     return itemsize * (weights + batch * steps * per_step)
 
 
-def add_cell_arguments(parser, *, sizes=(20, 30), input_size=8, batch=3, steps=4, notes=None):
+MAX_SHOWN_STEPS = 1000     # steps a command prints or draws in full (trace, diagram): seconds, not minutes
+
+
+def add_cell_arguments(parser, *, sizes=(20, 30), input_size=8, batch=3, steps=4, notes=None,
+                       max_steps=MAX_SIZE):
     """``--cell --sizes --input-size --batch --steps --time-major --lengths --reset-before
     --activation --forget-bias --seed``; ``notes`` adds to a default's help text, by option name."""
     notes = notes or {}
@@ -58,7 +62,8 @@ def add_cell_arguments(parser, *, sizes=(20, 30), input_size=8, batch=3, steps=4
                        help=f"input features D (default {input_size})")
     group.add_argument("--batch", type=positive_int, default=batch, metavar="B",
                        help=f"batch size B (default {batch}{notes.get('batch', '')})")
-    group.add_argument("--steps", type=positive_int, default=steps, metavar="T",
+    group.add_argument("--steps", type=int_at_least(1, "a positive integer", maximum=max_steps), default=steps,
+                       metavar="T",
                        help=f"time steps T (default {steps}{notes.get('steps', '')})")
     group.add_argument("--time-major", action="store_true", help="inputs laid out (T, B, D)")
     group.add_argument("--lengths", type=nonnegative_int, nargs="+", metavar="LEN",

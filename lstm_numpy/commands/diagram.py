@@ -7,8 +7,8 @@ import argparse
 
 import numpy as np
 
-from .arguments import (add_cell_arguments, cell_from_arguments, cell_option_values, check_cell_arguments,
-                        check_output_file, int_at_least, nonnegative_int, positive_int)
+from .arguments import (MAX_SHOWN_STEPS, add_cell_arguments, cell_from_arguments, cell_option_values,
+                        check_cell_arguments, check_output_file, int_at_least, nonnegative_int, positive_int)
 
 MAX_DPI = 1200              # a print-quality PNG; the pixels are checked as well
 MAX_PIXELS = 40 * 10 ** 6   # below PIL's decompression-bomb warning, readable in any viewer
@@ -58,7 +58,7 @@ def add_parser(subparsers):
                     "kinds:\n" + "\n".join(f"  {k:<{width}}{v}" for k, v in KINDS.items()))
     parser.add_argument("kind", choices=list(KINDS), metavar="KIND", help="one of " + ", ".join(KINDS))
     parser.add_argument("-o", "--output", required=True, metavar="FILE", help="output file, .png or .svg")
-    add_cell_arguments(parser, sizes=(20, 30), input_size=8, batch=4, steps=3,
+    add_cell_arguments(parser, sizes=(20, 30), input_size=8, batch=4, steps=3, max_steps=MAX_SHOWN_STEPS,
                        notes={"sizes": "; gradients: 32", "batch": "; gradients: 8", "steps": "; gates: 30, gradients: 40"})
     parser.add_argument("--layer", type=nonnegative_int, default=0, metavar="K",
                         help="which layer a cell diagram or the gate heatmaps show, from 0 as cell_K in params (default 0)")

@@ -5,7 +5,6 @@ with flags, the one configuration they describe. Exit status 1 if any array fail
 """
 import sys
 import time
-import warnings
 
 import numpy as np
 

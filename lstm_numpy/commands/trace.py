@@ -7,7 +7,7 @@ Prints, for every step and layer, each named array in the article's notation wit
 import numpy as np
 
 from ..trace import trace
-from .arguments import add_cell_arguments, cell_from_arguments, check_cell_arguments
+from .arguments import MAX_SHOWN_STEPS, add_cell_arguments, cell_from_arguments, check_cell_arguments
 
 
 def add_parser(subparsers):
@@ -17,7 +17,7 @@ def add_parser(subparsers):
                     "layer, every quantity a step uses or computes (input, previous state, the "
                     "concat [x, h], each weight w_j^k and bias b_j^k, each gate, c and h), named "
                     "in the article's notation with its shape.")
-    add_cell_arguments(parser, sizes=(20, 30), input_size=8, batch=4, steps=3)
+    add_cell_arguments(parser, sizes=(20, 30), input_size=8, batch=4, steps=3, max_steps=MAX_SHOWN_STEPS)
     parser.add_argument("--values", action="store_true", help="also print each array's values (summarised)")
     parser.add_argument("--backward", action="store_true",
                         help="also trace the backward pass (BPTT) of L = sum(outputs * d_outputs), d_outputs "
