@@ -56,11 +56,11 @@ class DropoutWrapper(Wrapper):
                  variational_recurrent=False, rng=None):
         super().__init__(cell)
         inner = cell
-        while isinstance(inner, Wrapper):
+        while inner is not None:                              # down through the wrappers, asking each
             if isinstance(inner, DropoutWrapper):
                 raise ValueError("a DropoutWrapper around a DropoutWrapper: give one wrapper the keep "
                                  "probabilities of both (their product)")
-            inner = inner.cell
+            inner = getattr(inner, "wrapped", None)
         self.keep = {"input": _keep("input_keep_prob", input_keep_prob),
                      "state": _keep("state_keep_prob", state_keep_prob),
                      "output": _keep("output_keep_prob", output_keep_prob)}
