@@ -336,8 +336,8 @@ class LSTMCell(Cell):
             raise ValueError(f"expected forget_bias within the range of {self.dtype.name}, got {forget_bias}")
         if num_proj is not None:
             if is_csv_path(init):
-                raise ValueError(f"a CSV init holds the [D + P, 4H] kernel only, not W_proj (H, P): build the "
-                                 f"cell with a named init, then write W_proj into params['W_proj']")
+                raise ValueError("a CSV init holds the [D + P, 4H] kernel only, not W_proj (H, P): build the "
+                                 "cell with a named init, then write W_proj into params['W_proj']")
             self.params["W_proj"][...] = init_matrix(init, (self.hidden_size, num_proj), rng, dtype=self.dtype,
                                                      hidden_size=self.hidden_size)
 

@@ -12,7 +12,7 @@ directions' output gradients; each direction then hands its own share down to la
 """
 import numpy as np
 
-from .bidirectional import _pair, _time_major, bidirectional_dynamic_rnn, bidirectional_dynamic_rnn_backward
+from .bidirectional import _time_major, bidirectional_dynamic_rnn, bidirectional_dynamic_rnn_backward
 from .checks import check_sequence_length, inputs_time_major
 from .time_loop import Grads
 

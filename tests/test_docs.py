@@ -13,7 +13,6 @@ import importlib
 import importlib.util
 import inspect
 import re
-from pathlib import Path
 
 import pytest
 

@@ -5,7 +5,6 @@ import pytest
 
 matplotlib = pytest.importorskip("matplotlib", reason="matplotlib is not installed: no figure to draw")
 
-from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Arc, FancyBboxPatch  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 

@@ -13,7 +13,7 @@ from lstm_numpy.gradcheck import (TOLERANCE, check_dynamic_rnn, check_gradients,
                                   random_state, relative_error)
 from lstm_numpy.state import map_state, state_leaves
 
-from conftest import B, D, H, KINDS, LENGTHS, ROWS, T, make_cell, randomize
+from conftest import B, D, H, KINDS, LENGTHS, ROWS, T, make_cell
 
 
 def check_step(cell, rng):
