@@ -30,6 +30,12 @@ SIZES = [5, 6]
 FORMS = {"rnn": ({}, None, False), "lstm": ({"forget_bias": 1.0}, [T, 1], False),
          "gru": ({}, [2, T], True), "gru-reset-before": ({"reset_after": False}, [T, 0], False)}
 GATES = {"rnn": 1, "lstm": 4, "gru": 3}
+# the gradients the opened cell's drawing labels, besides those of the quantities the forward draws
+DRAWN_GRADIENTS = {"rnn": {"d_output", "dh_next", "dh", "dx", "dh_prev"},
+                   "lstm": {"d_output", "dh_next", "dc_next", "dh", "dc", "di", "df", "dg", "do", "dx", "dh_prev",
+                            "dc_prev"},
+                   "gru": {"d_output", "dh_next", "dh", "dr", "dz", "dn", "dx", "dh_prev"},
+                   "gru-reset-before": {"d_output", "dh_next", "dh", "dr", "dz", "dn", "drh", "dx", "dh_prev"}}
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -93,12 +99,22 @@ def test_the_page_in_chromium(form, tmp_path):
         assert {name: text for name, text in shown.items()} == \
                {name: shape_text(expected_shape(name, kind, m, SIZES[node["k"]])) for name in shown}
         assert {e.name for e in tr.entries if (e.t, e.k) == (node["t"], node["k"])} == set(shown)
+        # the drawing of the cell: every quantity of the step drawn, with its shape; a click on one
+        # (or Enter) selects its card and frames it
+        assert node["drawing"] == kind
+        drawn = {name for name, *_ in node["drawn"]}
+        assert drawn == {e.name for e in tr.entries if (e.t, e.k) == (node["t"], node["k"])
+                         and not e.name.startswith(("w", "W", "b"))}
+        for name, card, selected, text, tabindex in node["drawn"]:
+            assert card == name and selected and tabindex == 0
+            assert text.endswith(" " + shape_text(expected_shape(name, kind, m, SIZES[node["k"]])))
     # stepping lands on the trace's quantity at that position, forward and back
     for where, position in (("after_forward", presses - 1), ("after_back", presses - 1 - back)):
         now = result["stepping"][where]
         assert (now["pass"], int(now["t"]), int(now["k"]), now["name"]) == order[position]
         assert int(now["pos"]) == position
         assert now["node"] == list(order[position][1:3]) and now["card"] == order[position][3]   # highlighted
+        assert now["drawn"] == [order[position][3]]                               # on the drawing too
     gradient = tr.backward.entries[presses - 1 - len(forward)]     # the now line gives its equation and line
     now = result["stepping"]["after_forward"]["text"]
     assert f"py:{gradient.where.line} " in now and gradient.where.text in now and gradient.formula in now
@@ -113,6 +129,12 @@ def test_the_page_in_chromium(form, tmp_path):
         assert (shown["pass"], shown["t"], shown["k"], shown["name"]) == ("backward", entry.t, entry.k, entry.name)
         assert np.array_equal(np.array([float(v) for v in shown["values"]]), entry.value.ravel())
     assert len(result["backward"]) == sum((e.t, e.k) in read for e in tr.backward.entries)
+    # the drawing labels the gradients, each with the trace's shape, and selects their cards
+    for node in result["backward_drawn"]:
+        shapes = {e.name: e.shape for e in tr.backward.entries if (e.t, e.k) == (node["t"], node["k"])}
+        assert {name for name, *_ in node["drawn"]} == DRAWN_GRADIENTS[form]
+        for name, card, selected, text, tabindex in node["drawn"]:
+            assert card == name and selected and tabindex == 0 and text.endswith(" " + shape_text(shapes[name]))
 
 
 def png_size(path):

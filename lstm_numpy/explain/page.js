@@ -243,6 +243,7 @@ function openCell(t, k) {
     (carried.length ? ` (rows ${carried.join(", ")} past their length: computed, then carried over)` : "");
   document.getElementById("cell-title").textContent = (state.pass === "forward" ? "Forward, " : "Backward, ") + title;
   const entries = entriesOf(state.pass, t, k);
+  drawCell(k);
   if (state.pass === "forward") {
     const handed = entries.filter((e) => e.note.startsWith("handed"));
     body.append(element("h3", { text: "What comes in" }), ...handed.map((e) => quantityCard(e, carried)));
@@ -263,6 +264,12 @@ function openCell(t, k) {
 }
 
 function markCards() {
+  // The selected quantity framed blue, the stepped one orange: on the cards and on the drawing.
+  const current = SEQUENCE[state.pos];
+  for (const label of SVG.querySelectorAll(".qd")) {
+    label.classList.toggle("selected", Boolean(state.selected) && label.entry.name === state.selected.name && label.entry.pass === state.selected.pass);
+    label.classList.toggle("current", Boolean(current) && current.pass === state.pass && current.t === state.t && current.k === state.k && label.dataset.name === current.name);
+  }
   for (const card of document.querySelectorAll(".q")) {
     card.classList.toggle("selected", card.entry === state.selected);
     card.classList.toggle("current", state.pos >= 0 && card.entry === SEQUENCE[state.pos]);
@@ -293,6 +300,156 @@ function showNumbers() {
   }
   box.append(element("p", { text: `${e.label} ${shapeText(e.shape)}: every number (hover one for all its digits)` +
     (carried.length ? `; rows ${carried.join(", ")} are past their length` : "") }), element("div", { class: "box" }, table));
+}
+
+// ---- the opened cell, drawn ---------------------------------------------------------------------
+// Laid out as the cell figures of lstm_numpy.plot: lines carry the quantities, pink circles are
+// the element-wise operations, yellow boxes the gates with their weight blocks. Each quantity is a
+// label with its shape that selects its card, like a click on the card itself.
+
+const SVG = document.getElementById("cell-drawing");
+
+function svg(tag, attributes, ...children) {
+  // An SVG element (in the drawing's own namespace), attributes set as given.
+  const node = document.createElementNS(SVG.namespaceURI, tag);
+  for (const [name, value] of Object.entries(attributes || {})) {
+    if (name === "text") node.textContent = value;
+    else node.setAttribute(name, value);
+  }
+  node.append(...children);
+  return node;
+}
+
+function wire(points, c = false, head = true) {
+  // A line through the points, with an arrowhead at the last one unless head is false.
+  SVG.append(svg("polyline", { class: c ? "wire c" : "wire", points: points.map((p) => p.join(",")).join(" ") }));
+  if (!head) return;
+  const [[x0, y0], [x1, y1]] = points.slice(-2);
+  const d = Math.hypot(x1 - x0, y1 - y0), ux = (x1 - x0) / d, uy = (y1 - y0) / d;
+  const tip = [x1, y1], left = [x1 - 10 * ux - 5 * uy, y1 - 10 * uy + 5 * ux], right = [x1 - 10 * ux + 5 * uy, y1 - 10 * uy - 5 * ux];
+  SVG.append(svg("polygon", { class: "head", points: [tip, left, right].map((p) => p.join(",")).join(" ") }));
+}
+
+function dot(x, y) { SVG.append(svg("circle", { class: "dot", cx: x, cy: y, r: 3.5 })); }
+
+function op(x, y, symbol) {
+  // An element-wise operation: x, +, tanh, 1-.
+  SVG.append(svg("g", { class: "op" }, svg("circle", { cx: x, cy: y, r: 13 }),
+    svg("text", { x, y: y + 4.5, "text-anchor": "middle", "font-size": symbol.length > 2 ? 10 : 15, text: symbol })));
+}
+
+function paramText(k, name) {
+  const e = DATA.layers[k].params.find((p) => p.name === name);
+  return e ? `${e.label} ${shapeText(e.shape)}` : name;
+}
+
+function gateBox(x, y, width, lines) {
+  // A gate: its activation, then the weight blocks and bias it applies, with their shapes.
+  const height = 18 * lines.length + 8;
+  const box = svg("g", { class: "box" }, svg("rect", { x: x - width / 2, y, width, height, rx: 5 }));
+  lines.forEach((text, i) => box.append(svg("text", { x, y: y + 18 * i + 18, "text-anchor": "middle", "font-size": 12, text })));
+  SVG.append(box);
+}
+
+function quantity(x, y, names, anchor = "start") {
+  // One quantity: its label and shape, framed; names is [forward name, backward name] (null: not drawn).
+  const name = names[state.pass === "forward" ? 0 : 1];
+  const e = name && lastNamed(state.pass, state.t, state.k, name);
+  if (!e) return;
+  const g = svg("g", { class: "qd", tabindex: "0", role: "button", "data-name": name,
+    "aria-label": `${e.label} ${shapeText(e.shape)}: show its card` });
+  const text = svg("text", { x, y, "text-anchor": anchor, text: `${e.label} ${shapeText(e.shape)}` });
+  g.append(svg("rect", { rx: 4 }), text);
+  SVG.append(g);
+  const box = text.getBBox();
+  Object.entries({ x: box.x - 3, y: box.y - 1, width: box.width + 6, height: box.height + 2 })
+    .forEach(([attribute, v]) => g.firstChild.setAttribute(attribute, v));
+  const select = () => { state.selected = e; showNumbers(); markCards(); };
+  g.addEventListener("click", select);
+  g.addEventListener("keydown", (event) => { if (event.key === "Enter" || event.key === " ") { event.preventDefault(); select(); } });
+  g.entry = e;
+}
+
+function upward(k) { return k === LAYERS - 1 ? "\u2191 output y_t" : `\u2191 to layer ${k + 1}`; }
+
+function drawLstm(k) {
+  // The c line along the top, the [x_t, h_{t-1}] bus along the bottom feeding the four gates.
+  const act = (gate) => (gate === "g" ? "tanh" : "\u03c3");
+  wire([[20, 50], [248, 50]], true); op(260, 50, "\u00d7"); wire([[272, 50], [448, 50]], true); op(460, 50, "+");
+  wire([[472, 50], [960, 50]], true); dot(800, 50);
+  wire([[800, 50], [800, 82]], true); op(800, 95, "tanh"); wire([[800, 108], [800, 138]]); op(800, 150, "\u00d7");
+  wire([[20, 265], [680, 265]], false, false); wire([[170, 310], [170, 265]], false, false); dot(170, 265);
+  const centres = { f: 260, i: 400, g: 540, o: 680 };
+  for (const [gate, x] of Object.entries(centres)) {
+    wire([[x, 265], [x, 232]]);
+    gateBox(x, 170, 128, [act(gate), paramText(k, `w_${gate}`), paramText(k, `b_${gate}`)]);
+  }
+  wire([[260, 170], [260, 63]]); op(460, 110, "\u00d7"); wire([[460, 97], [460, 63]]);
+  wire([[400, 170], [400, 110], [447, 110]]); wire([[540, 170], [540, 110], [473, 110]]);
+  wire([[680, 170], [680, 150], [787, 150]]);
+  wire([[800, 163], [800, 265], [980, 265]]); dot(860, 265); wire([[860, 265], [860, 8]]);
+  quantity(20, 40, ["c_{t-1}", "dc_prev"]); quantity(980, 42, ["c_t", "dc_next"], "end");
+  quantity(560, 40, [null, "dc"]); quantity(780, 99, ["tanh(c_t)", null], "end");
+  quantity(266, 132, ["f_t", "df"]); quantity(406, 150, ["i_t", "di"]);
+  quantity(546, 132, ["g_t", "dg"]); quantity(686, 140, ["o_t", "do"]);
+  quantity(20, 255, ["h_{t-1}", "dh_prev"]); quantity(980, 255, ["h_t", "dh_next"], "end");
+  quantity(980, 287, [null, "dh"], "end"); quantity(176, 305, ["x_t", "dx"]);
+  quantity(176, 283, ["[x_t, h_{t-1}]", null]);
+  quantity(852, 20, ["h_t", "d_output"], "end");
+  SVG.append(svg("text", { x: 868, y: 20, "font-size": 12, text: upward(k) }));
+}
+
+function drawGru(k) {
+  // The h line along the top, mixed as (1 - z) n + z h_{t-1}; the r and z gates on the bus.
+  const before = CFG.options.reset_after === false;
+  wire([[20, 60], [748, 60]], false, false); op(760, 60, "\u00d7"); wire([[772, 60], [868, 60]]); op(880, 60, "+");
+  wire([[892, 60], [980, 60]]); dot(120, 60); dot(540, 60); dot(930, 60); wire([[930, 60], [930, 8]]);
+  wire([[120, 60], [120, 265], [400, 265]], false, false); wire([[170, 310], [170, 265]], false, false); dot(170, 265);
+  for (const [gate, x] of [["z", 260], ["r", 400]]) {
+    wire([[x, 265], [x, 240]]);
+    gateBox(x, 170, 128, ["\u03c3", paramText(k, `W_x,${gate}`), paramText(k, `W_h,${gate}`)]);
+  }
+  wire([[260, 170], [260, 95], [820 - 13, 95]]); dot(760, 95); wire([[760, 95], [760, 73]]);
+  op(820, 95, "1\u2212"); wire([[833, 95], [867, 95]]); op(880, 95, "\u00d7"); wire([[880, 82], [880, 73]]);
+  op(540, 155, "\u00d7"); wire([[400, 170], [400, 155], [527, 155]]);
+  dot(170, 295);
+  if (before) {
+    wire([[540, 60], [540, 142]]); wire([[540, 168], [540, 215], [600, 215]]);
+    gateBox(690, 182, 180, ["tanh", paramText(k, "W_x,n"), paramText(k, "W_h,n")]);
+    wire([[170, 295], [690, 295], [690, 244]]); wire([[780, 215], [880, 215], [880, 108]]);
+    quantity(556, 140, ["r*h_{t-1}", "drh"]);
+  } else {
+    wire([[540, 60], [540, 104]]); gateBox(540, 104, 170, [paramText(k, "W_h,n")]); wire([[540, 130], [540, 142]]);
+    wire([[540, 168], [540, 215], [647, 215]]); op(660, 215, "+");
+    wire([[170, 295], [660, 295], [660, 289]]);
+    gateBox(660, 262, 170, [paramText(k, "W_x,n")]); wire([[660, 262], [660, 228]]);
+    wire([[673, 215], [737, 215]]); op(750, 215, "tanh"); wire([[763, 215], [880, 215], [880, 108]]);
+  }
+  quantity(20, 50, ["h_{t-1}", "dh_prev"]); quantity(995, 84, ["h_t", "dh_next"], "end");
+  quantity(924, 42, [null, "dh"], "end"); quantity(922, 20, ["h_t", "d_output"], "end");
+  SVG.append(svg("text", { x: 936, y: 20, "font-size": 12, text: k === LAYERS - 1 ? "\u2191 y_t" : `\u2191 layer ${k + 1}` }));
+  quantity(266, 120, ["z_t", "dz"]); quantity(406, 146, ["r_t", "dr"]); quantity(888, 170, ["n_t", "dn"]);
+  quantity(176, 318, ["x_t", "dx"]); quantity(176, 283, ["[x_t, h_{t-1}]", null]);
+}
+
+function drawRnn(k) {
+  // One box: h_t = act([x_t, h_{t-1}] w + b).
+  wire([[20, 200], [400, 200]], false, false); wire([[170, 250], [170, 200]], false, false); dot(170, 200);
+  wire([[400, 200], [400, 162]]); gateBox(400, 100, 200, [CFG.options.activation || "tanh", paramText(k, "w"), paramText(k, "b")]);
+  wire([[400, 100], [400, 50], [980, 50]]); dot(760, 50); wire([[760, 50], [760, 8]]);
+  quantity(20, 190, ["h_{t-1}", "dh_prev"]); quantity(980, 40, ["h_t", "dh_next"], "end");
+  quantity(410, 40, [null, "dh"]); quantity(176, 245, ["x_t", "dx"]); quantity(176, 218, ["[x_t, h_{t-1}]", null]);
+  quantity(752, 22, ["h_t", "d_output"], "end");
+  SVG.append(svg("text", { x: 768, y: 22, "font-size": 12, text: upward(k) }));
+}
+
+function drawCell(k) {
+  // The opened cell's drawing for its kind, in the pass shown.
+  SVG.textContent = "";
+  const height = { lstm: 320, gru: 330, rnn: 260 }[CFG.kind] || 260;
+  SVG.setAttribute("viewBox", `0 0 1000 ${height}`);
+  SVG.setAttribute("data-kind", CFG.kind);
+  ({ lstm: drawLstm, gru: drawGru, rnn: drawRnn })[CFG.kind](k);
 }
 
 // ---- the switch and the stepping ----------------------------------------------------------------
@@ -419,11 +576,19 @@ function onKey(event) {
 function selftest(spec) {
   const [forward, back] = spec.split(",").map(Number);
   const press = (key) => document.dispatchEvent(new KeyboardEvent("keydown", { key, bubbles: true }));
-  const result = { sequence: SEQUENCE.length, clicked: [], stepping: {}, backward: [] };
+  const result = { sequence: SEQUENCE.length, clicked: [], stepping: {}, backward: [], backward_drawn: [] };
+  const picks = () => [...SVG.querySelectorAll(".qd")].map((label, i) => {
+    // click each drawn quantity (every other one by the Enter key): which card is selected then
+    label.dispatchEvent(i % 2 ? new KeyboardEvent("keydown", { key: "Enter" }) : new MouseEvent("click"));
+    const card = document.querySelector(".q.selected");
+    return [label.dataset.name, card ? card.dataset.name : null, label.classList.contains("selected"),
+      label.textContent, label.tabIndex];
+  });
   for (const node of document.querySelectorAll(".node")) {
     node.click();
     result.clicked.push({ t: Number(node.dataset.t), k: Number(node.dataset.k), pass: state.pass,
-      shapes: [...document.querySelectorAll(".q")].map((c) => [c.dataset.name, c.dataset.shape]) });
+      shapes: [...document.querySelectorAll(".q")].map((c) => [c.dataset.name, c.dataset.shape]),
+      drawing: SVG.dataset.kind, drawn: picks() });
   }
   const shown = () => {
     // what the stepping highlights: the now line (with its equation and line), the node, the card
@@ -431,7 +596,8 @@ function selftest(spec) {
     const card = document.querySelector(".q.current");
     return Object.assign({ text: document.getElementById("now").textContent,
       node: node ? [Number(node.dataset.t), Number(node.dataset.k)] : null,
-      card: card ? card.dataset.name : null }, document.getElementById("now").dataset);
+      card: card ? card.dataset.name : null,
+      drawn: [...SVG.querySelectorAll(".qd.current")].map((label) => label.dataset.name) }, document.getElementById("now").dataset);
   };
   for (let i = 0; i < forward; i++) press("ArrowRight");
   result.stepping.after_forward = shown();
@@ -445,6 +611,7 @@ function selftest(spec) {
   result.pass_after_switch = state.pass;
   for (const [t, k] of [[T - 1, LAYERS - 1], [0, 0]]) {
     document.querySelector(`.node[data-t="${t}"][data-k="${k}"]`).click();
+    result.backward_drawn.push({ t, k, drawn: picks() });
     for (const card of document.querySelectorAll(".q")) {
       card.click();
       const table = document.getElementById("numbers-table");
