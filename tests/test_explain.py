@@ -200,3 +200,11 @@ def test_the_command_gives_one_page_for_both_layouts(tmp_path):
                      "--lengths", "3", "1", *layout, "-o", str(out)]) == 0
         pages.append(out.read_bytes())
     assert pages[0] == pages[1]
+
+
+def test_the_page_of_an_lstm_with_peepholes_clipping_and_projection(tmp_path):
+    cell = ln.MultiRNNCell([ln.LSTMCell(3, 5, use_peepholes=True, cell_clip=2.0, num_proj=4, rng=0),
+                            ln.LSTMCell(4, 6, rng=1)])
+    page = explain(cell, np.random.default_rng(0).normal(size=(2, 3, 3)), path=tmp_path / "page.html")
+    assert (tmp_path / "page.html").read_text(encoding="utf-8") == page
+    assert "m_t" in page and "W_proj" in page                # the projection's quantities are on the page

@@ -254,7 +254,7 @@ def first_forward_divergence(cell, true_cache, planted_cache, planting):
     for t, (true_step, planted_step) in enumerate(zip(true_cache["steps"], planted_cache["steps"])):
         for k, (layer, a, b) in enumerate(zip(cell.cells, cell.split_layers(true_step),
                                               cell.split_layers(planted_step))):
-            for key, name, meaning in layer.step_quantities():
+            for key, name, meaning, *_ in layer.step_quantities():
                 if not _differs(a[key], b[key]):
                     agreeing += 1
                     continue

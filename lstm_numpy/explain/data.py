@@ -168,7 +168,7 @@ def forward_entries(tr, cache):
     layers = cell.cells
     first = cell.split_layers(cache["steps"][0])
     found = [forward_lines(layer, step_k) for layer, step_k in zip(layers, first)]
-    keys = [{name: key for key, name, _ in layer.step_quantities()} for layer in layers]
+    keys = [{name: key for key, name, *_ in layer.step_quantities()} for layer in layers]
     steps, params = [], [[] for _ in layers]
     for e in tr.entries:
         lines, call = found[e.k]
