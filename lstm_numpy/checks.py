@@ -4,6 +4,7 @@ Step functions stay bare; ``dynamic_rnn`` and friends call these first, so that 
 gets an error that says, in the shape letters, what was expected and what came.
 """
 import numbers
+import tempfile
 
 import numpy as np
 
@@ -203,3 +204,26 @@ def check_state(name, state, template, dtype):
         return arr
 
     return walk(state, template, name)
+
+
+def write_error(folder):
+    """Why no file can be made in ``folder``, in the system's words, or None when one can.
+
+    The one probe behind every output path the package checks before its work (a checkpoint, a
+    figure, a folder of results): a temporary file is made there and removed at once.
+
+    Parameters
+    ----------
+    folder : str, an existing folder
+
+    Returns
+    -------
+    None, or str such as ``"Permission denied"``
+    """
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as err:
+        return err.strerror or str(err)
+    return None
+

@@ -1,9 +1,8 @@
 """Argument types and the cell-configuration flags shared by several subcommands."""
 import argparse
 import os
-import tempfile
 
-from ..checks import MAX_SIZE, check_bytes
+from ..checks import MAX_SIZE, check_bytes, write_error
 
 
 def int_at_least(minimum, what, maximum=MAX_SIZE):
@@ -129,12 +128,10 @@ def check_output_folder(option, path):
     existing = os.path.abspath(os.fspath(path))
     while not os.path.isdir(existing):                        # the folder itself, or where it would be made
         existing = os.path.dirname(existing)
-    try:
-        with tempfile.TemporaryFile(dir=existing):
-            pass
-    except OSError as err:
+    problem = write_error(existing)
+    if problem:
         raise ValueError(f"expected {option} as a folder to write into, got {path!r}: no file can be made in "
-                         f"{existing!r} ({err.strerror or err}); name a folder you can write to") from None
+                         f"{existing!r} ({problem}); name a folder you can write to")
     return os.path.isdir(os.fspath(path))
 
 
@@ -170,9 +167,7 @@ def check_output_file(option, path):
     if not os.path.isdir(folder):
         raise ValueError(f"expected {option} FILE in an existing folder, got {path!r}: there is no folder "
                          f"{folder!r} (make it first: mkdir -p {folder})")
-    try:                                                      # can a file be made there at all?
-        with tempfile.TemporaryFile(dir=folder):
-            pass
-    except OSError as err:
+    problem = write_error(folder)                             # can a file be made there at all?
+    if problem:
         raise ValueError(f"expected {option} FILE where a file can be written, got {path!r}: "
-                         f"{err.strerror or err} in {folder!r} (name a file in another folder)") from None
+                         f"{problem} in {folder!r} (name a file in another folder)")

@@ -19,7 +19,7 @@ import zlib
 import numpy as np
 
 from ..models.charlm import CharLM
-from ..checks import check_bytes, check_finite, format_bytes
+from ..checks import check_bytes, check_finite, format_bytes, write_error
 from ..initializers import is_csv_path
 from ..models.regressor import ArticleLSTM, SequenceRegressor
 
@@ -89,12 +89,9 @@ def check_writable(path):
     if not os.path.isdir(folder):
         raise ValueError(f"cannot write checkpoint {path!r}: folder {folder!r} does not exist "
                          f"(make it first: mkdir -p {folder})")
-    try:                                                      # can a file be made there at all?
-        with tempfile.TemporaryFile(dir=folder):
-            pass
-    except OSError as err:
-        raise ValueError(f"cannot write checkpoint {path!r}: {err.strerror or err} (name a file in "
-                         "another folder)") from None
+    problem = write_error(folder)                             # can a file be made there at all?
+    if problem:
+        raise ValueError(f"cannot write checkpoint {path!r}: {problem} (name a file in another folder)")
     return path
 
 
