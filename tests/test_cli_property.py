@@ -48,6 +48,8 @@ def test_the_command_line_never_shows_a_traceback(argv, capsys, tmp_path, monkey
     assert "Traceback" not in err
     if status == 2:
         lines = err.strip().splitlines()
-        assert lines and "error:" in lines[-1] and ("usage:" in err or "error:" in lines[-1]), err
+        assert lines and "error:" in lines[-1], err                  # the error is the last line
+        assert sum("error:" in line for line in lines) == 1, err      # and the only one
+        assert all(line.startswith(("usage:", " ")) for line in lines[:-1]), err   # above it, the usage only
     else:
         assert status in (0, 1), (status, err)
